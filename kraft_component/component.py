@@ -1,0 +1,154 @@
+"""KraftCluster: wraps the manifests of a cluster in typed Kubernetes resources with safe options."""
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+import pulumi_random as random
+from pydantic.alias_generators import to_snake
+
+from . import manifests, naming
+from .manifests import Manifest
+from .spec import ClusterSpec, parse_cluster_id, parse_spec
+from .statefulset import statefulset
+
+TOKEN = "kraft:index:KraftCluster"
+STATEFULSET_TIMEOUT = "30m"  # pulumi waits for every pod to be ready; the startup probe allows 15 minutes
+
+# The top-level manifest fields each resource type takes, besides apiVersion and kind.
+_FIELDS: dict[str, tuple[str, ...]] = {
+    "Namespace": ("metadata",),
+    "Secret": ("metadata", "type", "stringData"),
+    "ConfigMap": ("metadata", "data"),
+    "Service": ("metadata", "spec"),
+    "StatefulSet": ("metadata", "spec"),
+    "PodDisruptionBudget": ("metadata", "spec"),
+}
+
+
+class KraftClusterArgs:
+    """What a KraftCluster is made of.
+
+    spec: a ClusterSpec, or the raw mapping of the `kraft:cluster` stack key (validated here).
+    namespace: overrides `spec.namespace` and stops the component creating it; may be an Output
+        (for example `my_namespace.metadata.name`).
+    cluster_id: adopt this KRaft cluster ID (22 characters of base64url) instead of generating one.
+    """
+
+    def __init__(
+        self,
+        spec: ClusterSpec | Mapping[str, Any] | None = None,
+        namespace: pulumi.Input[str] | None = None,
+        cluster_id: pulumi.Input[str] | None = None,
+    ) -> None:
+        self.spec = spec if isinstance(spec, ClusterSpec) else parse_spec(spec, key="KraftClusterArgs.spec")
+        self.namespace = namespace
+        self.cluster_id = parse_cluster_id(cluster_id, key="KraftClusterArgs.cluster_id") if isinstance(cluster_id, str) else cluster_id
+
+
+class KraftCluster(pulumi.ComponentResource):
+    """An Apache Kafka cluster in KRaft mode: Services, a ConfigMap, a cluster-ID Secret, and a
+    StatefulSet and PodDisruptionBudget per pool."""
+
+    bootstrap_servers: pulumi.Output[str]
+    """`host:port` that clients in the cluster bootstrap from."""
+    cluster_id: pulumi.Output[str]
+    """The KRaft cluster ID (secret)."""
+    namespace: pulumi.Output[str]
+    """The namespace every object lives in."""
+    headless_service_name: pulumi.Output[str]
+    """The headless Service that names the pods."""
+    bootstrap_service_name: pulumi.Output[str]
+    """The client Service."""
+    statefulset_names: pulumi.Output[dict[str, str]]
+    """The StatefulSet of each pool, by pool name."""
+
+    def __init__(self, name: str, args: KraftClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(TOKEN, name, None, opts)
+        spec = args.spec
+        namespace = self._namespace(name, spec, args.namespace)
+        cluster_id = self._cluster_id(name, args.cluster_id)
+
+        secret = self._deploy(
+            k8s.core.v1.Secret, f"{name}-cluster-id",
+            namespace.apply(lambda ns: manifests.cluster_id_secret(spec, ns, cluster_id)),
+            protect=True,
+        )  # fmt: skip
+        config = self._deploy(
+            k8s.core.v1.ConfigMap, f"{name}-config", namespace.apply(lambda ns: manifests.config_map(spec, ns))
+        )
+        headless = self._deploy(
+            k8s.core.v1.Service, f"{name}-headless", namespace.apply(lambda ns: manifests.headless_service(spec, ns))
+        )
+        self._deploy(
+            k8s.core.v1.Service, f"{name}-bootstrap", namespace.apply(lambda ns: manifests.bootstrap_service(spec, ns))
+        )
+        for index, pool in enumerate(spec.pools):
+            self._deploy(
+                k8s.apps.v1.StatefulSet, f"{name}-{pool.name}",
+                namespace.apply(lambda ns, pool=pool, index=index: statefulset(spec, pool, index, ns)),
+                delete_before_replace=True,
+                depends_on=[secret, config, headless],
+                custom_timeouts=pulumi.CustomTimeouts(create=STATEFULSET_TIMEOUT, update=STATEFULSET_TIMEOUT),
+            )  # fmt: skip
+            self._deploy(
+                k8s.policy.v1.PodDisruptionBudget, f"{name}-{pool.name}-pdb",
+                namespace.apply(lambda ns, pool=pool: manifests.pod_disruption_budget(spec, pool, ns)),
+            )  # fmt: skip
+
+        self.bootstrap_servers = namespace.apply(lambda ns: manifests.bootstrap_servers(spec, ns))
+        self.cluster_id = pulumi.Output.secret(cluster_id)
+        self.namespace = namespace
+        self.headless_service_name = pulumi.Output.from_input(naming.headless_service_name(spec.name))
+        self.bootstrap_service_name = pulumi.Output.from_input(naming.bootstrap_service_name(spec.name))
+        self.statefulset_names = pulumi.Output.from_input(
+            {pool.name: naming.statefulset_name(spec.name, pool.name) for pool in spec.pools}
+        )
+        self.register_outputs(
+            {
+                "bootstrap_servers": self.bootstrap_servers,
+                "cluster_id": self.cluster_id,
+                "namespace": self.namespace,
+                "headless_service_name": self.headless_service_name,
+                "bootstrap_service_name": self.bootstrap_service_name,
+                "statefulset_names": self.statefulset_names,
+            }
+        )
+
+    def _namespace(self, name: str, spec: ClusterSpec, given: pulumi.Input[str] | None) -> pulumi.Output[str]:
+        """The caller's namespace, or one the component creates (and never deletes: it holds the volumes)."""
+        if given is not None:
+            return pulumi.Output.from_input(given)
+        if not spec.create_namespace:
+            return pulumi.Output.from_input(spec.namespace)
+        created = self._deploy(
+            k8s.core.v1.Namespace, f"{name}-namespace", pulumi.Output.from_input(manifests.namespace(spec)),
+            retain_on_delete=True,
+        )  # fmt: skip
+        return created.metadata.apply(lambda metadata: str(metadata.name))
+
+    def _cluster_id(self, name: str, given: pulumi.Input[str] | None) -> pulumi.Output[str]:
+        """The adopted cluster ID, or 16 random bytes as base64url, generated once and protected."""
+        if given is not None:
+            return pulumi.Output.secret(given)
+        generated = random.RandomId(
+            f"{name}-cluster-id", byte_length=16, opts=pulumi.ResourceOptions(parent=self, protect=True)
+        )
+        return pulumi.Output.secret(generated.b64_url)
+
+    def _deploy(
+        self, resource: Callable[..., pulumi.CustomResource], logical_name: str, manifest: pulumi.Output[Manifest],
+        **options: Any,
+    ) -> Any:  # fmt: skip
+        """Register one manifest as a typed Kubernetes resource, child of this component."""
+        kind = resource.__name__
+        fields = {to_snake(field): manifest.apply(lambda m, field=field: _field(m, kind, field)) for field in _FIELDS[kind]}
+        return resource(logical_name, opts=pulumi.ResourceOptions(parent=self, **options), **fields)
+
+
+def _field(manifest: Manifest, kind: str, field: str) -> Any:
+    """One top-level field of a manifest, after checking the manifest has no field the resource would drop."""
+    unexpected = manifest.keys() - {"apiVersion", "kind", *_FIELDS[kind]}
+    assert not unexpected and manifest["kind"] == kind, f"{kind} manifest has fields {unexpected}"
+    return manifest.get(field)

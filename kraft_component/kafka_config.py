@@ -1,0 +1,72 @@
+"""server.properties for each pool, as a template the node bootstrap script completes per pod."""
+
+from . import listeners, naming
+from .spec import ClusterSpec, PoolSpec
+
+# Filled in by the node bootstrap script, which knows the pod it runs in.
+NODE_ID = "@NODE_ID@"
+POD_NAME = "@POD_NAME@"
+
+
+def quorum_voters(spec: ClusterSpec, namespace: str) -> str:
+    """`controller.quorum.voters`: `<node id>@<pod dns name>:<port>` for every controller."""
+    return ",".join(
+        f"{node_id}@{naming.pod_fqdn(naming.pod_name(naming.statefulset_name(spec.name, pool.name), ordinal), spec.name, namespace, spec.cluster_domain)}:{listeners.CONTROLLER.port}"
+        for pool in spec.pools
+        if pool.is_controller
+        for ordinal, node_id in enumerate(pool.node_ids())
+    )
+
+
+def topic_defaults(spec: ClusterSpec) -> dict[str, str]:
+    """Replication defaults sized to the broker count. Controllers need them too: from Kafka 4.1 the
+    cluster-wide `min.insync.replicas` and topic defaults come from the active controller."""
+    return {
+        "num.partitions": str(spec.topic_defaults.partitions),
+        "default.replication.factor": str(spec.replication_factor),
+        "min.insync.replicas": str(spec.min_insync_replicas),
+        "offsets.topic.replication.factor": str(spec.replication_factor),
+        "transaction.state.log.replication.factor": str(spec.replication_factor),
+        "transaction.state.log.min.isr": str(spec.min_insync_replicas),
+        "auto.create.topics.enable": "false",
+        "unclean.leader.election.enable": "false",
+    }
+
+
+def pool_properties(spec: ClusterSpec, pool: PoolSpec, namespace: str) -> dict[str, str]:
+    """Every property of a node of `pool`, with NODE_ID and POD_NAME left for the pod to fill in."""
+    opened = listeners.for_pool(pool)
+    advertised_host = naming.pod_fqdn(POD_NAME, spec.name, namespace, spec.cluster_domain)
+    properties = {
+        "process.roles": ",".join(role.value for role in sorted(pool.roles)),
+        "node.id": NODE_ID,
+        "controller.quorum.voters": quorum_voters(spec, namespace),
+        "controller.listener.names": listeners.CONTROLLER.name,
+        "listeners": ",".join(f"{listener.name}://:{listener.port}" for listener in opened),
+        "advertised.listeners": ",".join(f"{listener.name}://{advertised_host}:{listener.port}" for listener in opened),
+        "listener.security.protocol.map": ",".join(
+            f"{listener.name}:{listener.security_protocol}" for listener in listeners.ALL
+        ),
+        "log.dirs": naming.LOG_DIR,
+    }
+    if pool.is_broker:
+        properties["inter.broker.listener.name"] = listeners.INTERNAL.name
+    return properties | topic_defaults(spec)
+
+
+def render_properties(properties: dict[str, str]) -> str:
+    """The text of a properties file, one `key=value` per line in the given order."""
+    return "".join(f"{key}={value}\n" for key, value in properties.items())
+
+
+def logging_config_file(spec: ClusterSpec) -> str:
+    """The console-only logging configuration for the image's log4j generation."""
+    return "log4j2.yaml" if spec.kafka_minor >= (4, 0) else "log4j.properties"
+
+
+def log4j_opts(spec: ClusterSpec) -> str:
+    """`KAFKA_LOG4J_OPTS` that points Kafka at naming.CONFIG_MOUNT's logging configuration."""
+    path = f"{naming.CONFIG_MOUNT}/{logging_config_file(spec)}"
+    if spec.kafka_minor >= (4, 0):
+        return f"-Dlog4j2.configurationFile={path}"
+    return f"-Dlog4j.configuration=file:{path}"

@@ -1,0 +1,135 @@
+"""Kubernetes objects of a cluster as plain camelCase manifests: pure functions of the spec and namespace.
+
+Only a leaf may be a Pulumi Input (the cluster ID); everything else is plain data.
+"""
+
+import hashlib
+from typing import Any
+
+from . import listeners, naming
+from .scripts import script
+from .kafka_config import logging_config_file, pool_properties, render_properties
+from .spec import ClusterSpec, PoolSpec
+
+Manifest = dict[str, Any]
+
+
+def common_labels(spec: ClusterSpec) -> dict[str, str]:
+    """Labels on every object of the cluster."""
+    return {
+        **naming.cluster_labels(spec.name),
+        "app.kubernetes.io/managed-by": "pulumi",
+        "app.kubernetes.io/part-of": "kraft",
+    }
+
+
+def _metadata(spec: ClusterSpec, name: str, namespace: str, **extra_labels: str) -> Manifest:
+    return {"name": name, "namespace": namespace, "labels": common_labels(spec) | extra_labels}
+
+
+def namespace(spec: ClusterSpec) -> Manifest:
+    """The namespace, enforcing the restricted Pod Security Standard the pods are built to meet."""
+    levels = {f"pod-security.kubernetes.io/{mode}": "restricted" for mode in ("enforce", "audit", "warn")}
+    return {
+        "apiVersion": "v1",
+        "kind": "Namespace",
+        "metadata": {"name": spec.namespace, "labels": common_labels(spec) | levels},
+    }
+
+
+def cluster_id_secret(spec: ClusterSpec, namespace: str, cluster_id: Any) -> Manifest:
+    """The Secret the nodes read the cluster ID from (`cluster_id` may be a secret Output)."""
+    return {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": _metadata(spec, naming.cluster_id_secret_name(spec.name), namespace),
+        "type": "Opaque",
+        "stringData": {naming.CLUSTER_ID_KEY: cluster_id},
+    }
+
+
+def config_data(spec: ClusterSpec, namespace: str) -> dict[str, str]:
+    """The ConfigMap's files: the scripts and one server.properties template per pool."""
+    shipped = (naming.BOOTSTRAP_SCRIPT, naming.CONTROLLER_READY_SCRIPT, logging_config_file(spec))
+    scripts = {name: script(name) for name in shipped}
+    templates = {
+        naming.pool_template_key(pool.name): render_properties(pool_properties(spec, pool, namespace))
+        for pool in spec.pools
+    }
+    return scripts | templates
+
+
+def config_map(spec: ClusterSpec, namespace: str) -> Manifest:
+    """The ConfigMap mounted at naming.CONFIG_MOUNT in every node."""
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": _metadata(spec, naming.config_map_name(spec.name), namespace),
+        "data": config_data(spec, namespace),
+    }
+
+
+def pool_config_checksum(spec: ClusterSpec, pool: PoolSpec, namespace: str) -> str:
+    """A digest of everything a pool's nodes read at start: changing it rolls the pool."""
+    data = config_data(spec, namespace)
+    other_pools = {naming.pool_template_key(other.name) for other in spec.pools if other.name != pool.name}
+    digest = hashlib.sha256()
+    for key in sorted(data.keys() - other_pools):
+        digest.update(f"{key}\0{data[key]}\0".encode())
+    return digest.hexdigest()
+
+
+def pod_disruption_budget(spec: ClusterSpec, pool: PoolSpec, namespace: str) -> Manifest:
+    """At most one pod of a pool down by voluntary disruption (drains, upgrades) at a time."""
+    return {
+        "apiVersion": "policy/v1",
+        "kind": "PodDisruptionBudget",
+        "metadata": _metadata(spec, naming.statefulset_name(spec.name, pool.name), namespace),
+        "spec": {
+            "maxUnavailable": 1,
+            "selector": {"matchLabels": naming.pool_selector_labels(spec.name, pool.name)},
+            "unhealthyPodEvictionPolicy": "AlwaysAllow",
+        },
+    }
+
+
+def _service_ports(opened: tuple[listeners.Listener, ...]) -> list[Manifest]:
+    return [
+        {"name": listener.port_name, "port": listener.port, "targetPort": listener.port_name, "protocol": "TCP"}
+        for listener in opened
+    ]
+
+
+def headless_service(spec: ClusterSpec, namespace: str) -> Manifest:
+    """Gives every pod its DNS name, ready or not: quorum members must find each other before they are ready."""
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": _metadata(spec, naming.headless_service_name(spec.name), namespace),
+        "spec": {
+            "clusterIP": "None",
+            "publishNotReadyAddresses": True,
+            "selector": naming.cluster_labels(spec.name),
+            "ports": _service_ports(listeners.ALL),
+        },
+    }
+
+
+def bootstrap_service(spec: ClusterSpec, namespace: str) -> Manifest:
+    """The address clients bootstrap from: the client port of ready brokers only."""
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": _metadata(spec, naming.bootstrap_service_name(spec.name), namespace),
+        "spec": {
+            "type": "ClusterIP",
+            "selector": naming.cluster_labels(spec.name) | {naming.BROKER_LABEL: "true"},
+            "ports": _service_ports((listeners.CLIENT,)),
+        },
+    }
+
+
+def bootstrap_servers(spec: ClusterSpec, namespace: str) -> str:
+    """What clients inside the cluster put in `bootstrap.servers`."""
+    host = naming.service_fqdn(naming.bootstrap_service_name(spec.name), namespace, spec.cluster_domain)
+    return f"{host}:{listeners.CLIENT.port}"

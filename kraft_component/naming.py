@@ -1,0 +1,96 @@
+"""Every name the cluster uses: Kubernetes objects, pod DNS names, labels, Secret keys.
+
+Nothing else formats a name, so the advertised host of a node, the quorum voters and the Services
+can never disagree.
+"""
+
+MAX_STATEFULSET_NAME = 52  # the controller-revision-hash label is `<statefulset>-<10 chars>`, at most 63
+MAX_DNS_LABEL = 63
+CLUSTER_ID_KEY = "cluster-id"
+CONFIG_CHECKSUM_ANNOTATION = "kraft/config-checksum"
+POOL_LABEL = "kraft/pool"
+BROKER_LABEL = "kraft/broker"
+CONTROLLER_LABEL = "kraft/controller"
+
+
+def statefulset_name(cluster: str, pool: str) -> str:
+    """The StatefulSet (and PodDisruptionBudget) of a pool."""
+    return f"{cluster}-{pool}"
+
+
+def pod_name(statefulset: str, ordinal: int | str) -> str:
+    """A pod of a StatefulSet, as Kubernetes names it."""
+    return f"{statefulset}-{ordinal}"
+
+
+def headless_service_name(cluster: str) -> str:
+    """The headless Service that gives every pod its DNS name."""
+    return f"{cluster}-headless"
+
+
+def bootstrap_service_name(cluster: str) -> str:
+    """The client Service that clients bootstrap from."""
+    return f"{cluster}-bootstrap"
+
+
+def config_map_name(cluster: str) -> str:
+    """The ConfigMap with the node bootstrap script and the per-pool configuration."""
+    return f"{cluster}-config"
+
+
+def cluster_id_secret_name(cluster: str) -> str:
+    """The Secret that holds the cluster ID."""
+    return f"{cluster}-cluster-id"
+
+
+def pool_template_key(pool: str) -> str:
+    """The ConfigMap key of a pool's server.properties template."""
+    return f"{pool}.properties"
+
+
+def pod_fqdn(pod: str, cluster: str, namespace: str, cluster_domain: str) -> str:
+    """The DNS name Kubernetes gives a StatefulSet pod through the headless Service."""
+    return f"{pod}.{headless_service_name(cluster)}.{namespace}.svc.{cluster_domain}"
+
+
+def service_fqdn(service: str, namespace: str, cluster_domain: str) -> str:
+    """The DNS name of a Service."""
+    return f"{service}.{namespace}.svc.{cluster_domain}"
+
+
+def cluster_labels(cluster: str) -> dict[str, str]:
+    """Labels that select every pod of the cluster."""
+    return {"app.kubernetes.io/name": "kafka", "app.kubernetes.io/instance": cluster}
+
+
+def pool_selector_labels(cluster: str, pool: str) -> dict[str, str]:
+    """Labels that select exactly the pods of one pool."""
+    return {**cluster_labels(cluster), POOL_LABEL: pool}
+
+
+def name_length_problem(cluster: str, pool: str, replicas: int) -> str | None:
+    """Why the names derived from `cluster` and `pool` would be refused by Kubernetes, or None."""
+    statefulset = statefulset_name(cluster, pool)
+    if len(statefulset) > MAX_STATEFULSET_NAME:
+        return (
+            f"the StatefulSet name {statefulset!r} has {len(statefulset)} characters; "
+            f"the cluster name and pool name together allow at most {MAX_STATEFULSET_NAME}"
+        )
+    longest = max(pod_name(statefulset, replicas - 1), headless_service_name(cluster), key=len)
+    if len(longest) > MAX_DNS_LABEL:
+        return f"{longest!r} is longer than a DNS label ({MAX_DNS_LABEL} characters); shorten the names"
+    return None
+
+
+# Paths inside the Kafka container (apache/kafka keeps Kafka in /opt/kafka and runs as uid 1000).
+KAFKA_HOME = "/opt/kafka"
+DATA_MOUNT = "/var/lib/kafka/data"
+LOG_DIR = f"{DATA_MOUNT}/logs"  # a subdirectory, so a filesystem's lost+found is never a partition
+CONFIG_MOUNT = "/etc/kraft"
+SECRETS_MOUNT = "/etc/kraft-secrets"
+RUNTIME_MOUNT = "/var/lib/kraft"
+SERVER_PROPERTIES = f"{RUNTIME_MOUNT}/server.properties"
+KAFKA_LOGS_MOUNT = f"{KAFKA_HOME}/logs"
+TMP_MOUNT = "/tmp"
+BOOTSTRAP_SCRIPT = "node-bootstrap.sh"
+CONTROLLER_READY_SCRIPT = "controller-ready.sh"

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Starts one KRaft node: completes server.properties for this pod, checks that the data volume
+# belongs to this cluster and node, formats it once, then becomes the Kafka server.
+#
+# Environment (set by the StatefulSet):
+#   POD_NAME                 this pod's name, <statefulset>-<ordinal>
+#   KRAFT_STATEFULSET        the StatefulSet name
+#   KRAFT_NODE_ID_OFFSET     node.id of ordinal 0
+#   KRAFT_NODE_ID_KEY        the config key that sets the offset, for error messages
+#   KRAFT_TEMPLATE           the pool's server.properties template (@NODE_ID@, @POD_NAME@ to fill in)
+#   KRAFT_SERVER_PROPERTIES  where the completed server.properties goes
+#   KRAFT_CLUSTER_ID_FILE    the mounted cluster-ID Secret key
+#   KAFKA_HOME               where Kafka is installed (default /opt/kafka)
+set -euo pipefail
+
+readonly CLUSTER_ID_KEY="kraft:clusterId (or the cluster_id argument of KraftCluster)"
+
+fail() {
+  echo "kraft: $*" >&2
+  exit 1
+}
+
+property() { # property <file> <key>: the value of the last <key>= line, or nothing
+  local line value=""
+  while IFS= read -r line || [[ -n "$line" ]]; do
+    [[ "$line" == "$2="* ]] && value="${line#*=}"
+  done <"$1"
+  printf '%s' "$value"
+}
+
+: "${POD_NAME:?}" "${KRAFT_STATEFULSET:?}" "${KRAFT_NODE_ID_OFFSET:?}" "${KRAFT_NODE_ID_KEY:?}"
+: "${KRAFT_TEMPLATE:?}" "${KRAFT_SERVER_PROPERTIES:?}" "${KRAFT_CLUSTER_ID_FILE:?}"
+kafka_home="${KAFKA_HOME:-/opt/kafka}"
+
+ordinal="${POD_NAME#"$KRAFT_STATEFULSET"-}"
+[[ "$ordinal" =~ ^(0|[1-9][0-9]*)$ ]] || fail "pod name '$POD_NAME' is not '$KRAFT_STATEFULSET-<ordinal>'"
+node_id=$((KRAFT_NODE_ID_OFFSET + ordinal))
+
+cluster_id="$(<"$KRAFT_CLUSTER_ID_FILE")"
+[[ "$cluster_id" =~ ^[A-Za-z0-9_-]{22}$ ]] ||
+  fail "the cluster ID in $KRAFT_CLUSTER_ID_FILE is not 22 characters of base64url; set $CLUSTER_ID_KEY"
+
+mkdir -p "${KRAFT_SERVER_PROPERTIES%/*}"
+while IFS= read -r line || [[ -n "$line" ]]; do
+  line="${line//@NODE_ID@/$node_id}"
+  printf '%s\n' "${line//@POD_NAME@/$POD_NAME}"
+done <"$KRAFT_TEMPLATE" >"$KRAFT_SERVER_PROPERTIES"
+
+log_dirs="$(property "$KRAFT_SERVER_PROPERTIES" log.dirs)"
+[[ -n "$log_dirs" ]] || fail "$KRAFT_TEMPLATE sets no log.dirs"
+
+unformatted=0
+IFS=, read -ra dirs <<<"$log_dirs"
+for dir in "${dirs[@]}"; do
+  mkdir -p "$dir"
+  meta="$dir/meta.properties"
+  if [[ ! -f "$meta" ]]; then
+    unformatted=$((unformatted + 1))
+    continue
+  fi
+  found_cluster="$(property "$meta" cluster.id)"
+  found_node="$(property "$meta" node.id)"
+  [[ "$found_cluster" == "$cluster_id" ]] ||
+    fail "$meta belongs to cluster '$found_cluster', not to this one. To keep this volume's data," \
+      "set $CLUSTER_ID_KEY to '$found_cluster'; to discard it, delete the PersistentVolumeClaim of $POD_NAME."
+  [[ "$found_node" == "$node_id" ]] ||
+    fail "$meta belongs to node $found_node, but $POD_NAME is node $node_id. Set $KRAFT_NODE_ID_KEY" \
+      "back to the offset that gave this volume node $found_node; node IDs must never move between volumes."
+done
+
+if ((unformatted > 0)); then
+  echo "kraft: formatting $unformatted unformatted log director(ies) of node $node_id"
+  "$kafka_home/bin/kafka-storage.sh" format --config "$KRAFT_SERVER_PROPERTIES" \
+    --cluster-id "$cluster_id" --ignore-formatted
+fi
+
+echo "kraft: starting node $node_id ($POD_NAME)"
+exec "$kafka_home/bin/kafka-server-start.sh" "$KRAFT_SERVER_PROPERTIES"

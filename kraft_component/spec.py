@@ -1,0 +1,362 @@
+"""The validated, frozen cluster specification: everything downstream trusts it.
+
+Stack config (`kraft:cluster`) and component args are parsed here once, at the edge. Every error names
+the key path (`kraft:cluster.pools[0].replicas`) and, for closed sets, the allowed values.
+"""
+
+import re
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Annotated, Any, Self
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic.alias_generators import to_camel
+
+from . import naming
+from .quantity import parse_quantity
+
+KAFKA_VERSIONS = (
+    "3.9.0", "3.9.1", "3.9.2",
+    "4.0.0", "4.0.1", "4.0.2",
+    "4.1.0", "4.1.1", "4.1.2",
+    "4.2.0", "4.2.1",
+    "4.3.0", "4.3.1",
+)  # fmt: skip
+DEFAULT_KAFKA_VERSION = "4.3.1"
+MIN_MEMORY_LIMIT = "1Gi"
+CLUSTER_ID = re.compile(r"^[A-Za-z0-9_-]{22}$")
+_DNS_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
+
+
+class InvalidSpec(ValueError):
+    """A spec that cannot be deployed; the message names every offending key."""
+
+
+class RuleError(ValueError):
+    """A cross-field rule broken at `path`, relative to the model that checks it."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class Role(StrEnum):
+    """What a node does: `process.roles` holds one or both."""
+
+    BROKER = "broker"
+    CONTROLLER = "controller"
+
+
+class Spread(StrEnum):
+    """How strictly pods of a pool are spread across a topology domain."""
+
+    REQUIRED = "required"
+    PREFERRED = "preferred"
+
+
+class ImagePullPolicy(StrEnum):
+    """The Kubernetes image pull policy."""
+
+    ALWAYS = "Always"
+    IF_NOT_PRESENT = "IfNotPresent"
+    NEVER = "Never"
+
+
+def _dns_label(value: str) -> str:
+    if not _DNS_LABEL.match(value):
+        raise ValueError(f"{value!r} must be a DNS label: lower-case letters, digits and '-', starting with a letter")
+    return value
+
+
+def _quantity(value: str) -> str:
+    parse_quantity(value)
+    return value
+
+
+def _kafka_version(value: str) -> str:
+    if value not in KAFKA_VERSIONS:
+        raise ValueError(f"{value!r} is not a supported Kafka version; allowed: {', '.join(KAFKA_VERSIONS)}")
+    return value
+
+
+DnsLabel = Annotated[str, AfterValidator(_dns_label)]
+Quantity = Annotated[str, AfterValidator(_quantity)]
+KafkaVersion = Annotated[str, AfterValidator(_kafka_version)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, alias_generator=to_camel, populate_by_name=True, use_enum_values=False
+    )
+
+
+class ComputeResources(_Model):
+    """CPU and memory, as Kubernetes quantities."""
+
+    cpu: Quantity
+    memory: Quantity
+
+
+class Resources(_Model):
+    """Requests and limits of the Kafka container. The JVM heap is derived from `limits.memory`."""
+
+    requests: ComputeResources = ComputeResources(cpu="500m", memory="2Gi")
+    limits: ComputeResources = ComputeResources(cpu="2", memory="2Gi")
+
+    @model_validator(mode="after")
+    def _requests_within_limits(self) -> Self:
+        for resource in ("cpu", "memory"):
+            request = getattr(self.requests, resource)
+            limit = getattr(self.limits, resource)
+            if parse_quantity(request) > parse_quantity(limit):
+                raise RuleError(f"requests.{resource}", f"{request} is above limits.{resource} ({limit})")
+        if parse_quantity(self.limits.memory) < parse_quantity(MIN_MEMORY_LIMIT):
+            raise RuleError("limits.memory", f"{self.limits.memory} is below the minimum {MIN_MEMORY_LIMIT}")
+        return self
+
+
+class Storage(_Model):
+    """The data volume of each node (a volumeClaimTemplate)."""
+
+    size: Quantity = "20Gi"
+    storage_class: str | None = Field(default=None, description="StorageClass name; the cluster default if unset.")
+
+
+class Scheduling(_Model):
+    """Where the pods of a pool may run."""
+
+    zone_spread: Spread = Spread.PREFERRED
+    host_spread: Spread = Spread.REQUIRED
+    node_selector: dict[str, str] = {}
+
+
+class PoolSpec(_Model):
+    """A StatefulSet of identical nodes."""
+
+    name: DnsLabel
+    roles: Annotated[list[Role], Field(min_length=1, max_length=2)]
+    replicas: Annotated[int, Field(ge=1, le=1000)]
+    node_id_offset: Annotated[int | None, Field(ge=0)] = None
+    resources: Resources = Resources()
+    storage: Storage = Storage()
+    scheduling: Scheduling = Scheduling()
+    startup_timeout_seconds: Annotated[int, Field(ge=30, le=86400)] = 900
+
+    @model_validator(mode="after")
+    def _distinct_roles(self) -> Self:
+        if len(set(self.roles)) != len(self.roles):
+            raise RuleError("roles", f"lists a role twice; allowed: {', '.join(Role)}, each at most once")
+        return self
+
+    @property
+    def is_broker(self) -> bool:
+        """Whether the pool's nodes serve clients."""
+        return Role.BROKER in self.roles
+
+    @property
+    def is_controller(self) -> bool:
+        """Whether the pool's nodes vote in the metadata quorum."""
+        return Role.CONTROLLER in self.roles
+
+    @property
+    def first_node_id(self) -> int:
+        """The node ID of ordinal 0 (resolved by ClusterSpec)."""
+        assert self.node_id_offset is not None, "ClusterSpec resolves every pool's nodeIdOffset"
+        return self.node_id_offset
+
+    def node_ids(self) -> range:
+        """The node IDs of this pool, in ordinal order."""
+        return range(self.first_node_id, self.first_node_id + self.replicas)
+
+
+class TopicDefaults(_Model):
+    """Cluster-wide defaults for new topics and the internal topics; unset values follow the broker count."""
+
+    partitions: Annotated[int, Field(ge=1)] = 3
+    replication_factor: Annotated[int | None, Field(ge=1)] = None
+    min_insync_replicas: Annotated[int | None, Field(ge=1)] = None
+
+
+def _default_pools() -> list[PoolSpec]:
+    return [PoolSpec(name="nodes", roles=[Role.BROKER, Role.CONTROLLER], replicas=3, node_id_offset=0)]
+
+
+class ClusterSpec(_Model):
+    """A whole KRaft cluster."""
+
+    name: DnsLabel = "kafka"
+    namespace: DnsLabel = "kafka"
+    create_namespace: bool = True
+    kafka_version: KafkaVersion = DEFAULT_KAFKA_VERSION
+    image: str | None = Field(default=None, description="Defaults to apache/kafka:<kafkaVersion>.")
+    image_pull_policy: ImagePullPolicy = ImagePullPolicy.IF_NOT_PRESENT
+    cluster_domain: str = "cluster.local"
+    pools: Annotated[list[PoolSpec], Field(min_length=1)] = Field(default_factory=_default_pools)
+    topic_defaults: TopicDefaults = TopicDefaults()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _resolve_node_id_offsets(cls, data: Any) -> Any:
+        """Controller pools count from 0, broker-only pools from 100, 200, ... unless given."""
+        if not isinstance(data, Mapping) or not isinstance(data.get("pools"), list):
+            return data
+        pools = []
+        next_controller_offset, next_broker_offset = 0, 100
+        for item in data["pools"]:
+            pool = item.model_dump(by_alias=True, exclude_none=True) if isinstance(item, PoolSpec) else item
+            if not isinstance(pool, Mapping) or pool.get("nodeIdOffset", pool.get("node_id_offset")) is not None:
+                pools.append(pool)
+                continue
+            if "controller" in (pool.get("roles") or []):
+                offset, next_controller_offset = next_controller_offset, next_controller_offset + 100
+            else:
+                offset, next_broker_offset = next_broker_offset, next_broker_offset + 100
+            pools.append({**pool, "nodeIdOffset": offset})
+        return {**data, "pools": pools}
+
+    @model_validator(mode="after")
+    def _check_topology(self) -> Self:
+        _check_pool_names(self)
+        _check_node_ids(self.pools)
+        if self.controller_count == 0:
+            raise RuleError("pools", "no pool has the role 'controller'; a KRaft cluster needs a quorum")
+        if self.broker_count == 0:
+            raise RuleError("pools", "no pool has the role 'broker'; clients need at least one broker")
+        _check_topic_defaults(self)
+        return self
+
+    @property
+    def image_ref(self) -> str:
+        """The container image that runs every node."""
+        return self.image or f"apache/kafka:{self.kafka_version}"
+
+    @property
+    def kafka_minor(self) -> tuple[int, int]:
+        """(major, minor) of the Kafka release, for version-dependent settings."""
+        major, minor, _ = self.kafka_version.split(".")
+        return int(major), int(minor)
+
+    @property
+    def broker_count(self) -> int:
+        """Nodes that hold partitions."""
+        return sum(pool.replicas for pool in self.pools if pool.is_broker)
+
+    @property
+    def controller_count(self) -> int:
+        """Voters of the metadata quorum."""
+        return sum(pool.replicas for pool in self.pools if pool.is_controller)
+
+    @property
+    def replication_factor(self) -> int:
+        """Replicas of every new and internal topic: 3, or the broker count when smaller."""
+        return self.topic_defaults.replication_factor or min(3, self.broker_count)
+
+    @property
+    def min_insync_replicas(self) -> int:
+        """In-sync replicas an acks=all write needs: one fewer than the replication factor, at least 1."""
+        return self.topic_defaults.min_insync_replicas or max(1, self.replication_factor - 1)
+
+
+def _check_pool_names(spec: ClusterSpec) -> None:
+    seen: set[str] = set()
+    for index, pool in enumerate(spec.pools):
+        if pool.name in seen:
+            raise RuleError(f"pools[{index}].name", f"{pool.name!r} names two pools; pool names must be unique")
+        seen.add(pool.name)
+        problem = naming.name_length_problem(spec.name, pool.name, pool.replicas)
+        if problem:
+            raise RuleError(f"pools[{index}].name", problem)
+
+
+def _check_node_ids(pools: list[PoolSpec]) -> None:
+    owners: dict[int, int] = {}
+    for index, pool in enumerate(pools):
+        for node_id in pool.node_ids():
+            if node_id in owners:
+                other = pools[owners[node_id]]
+                raise RuleError(
+                    f"pools[{index}].nodeIdOffset",
+                    f"node IDs {pool.node_ids().start}-{pool.node_ids().stop - 1} of pool {pool.name!r} overlap "
+                    f"those of pool {other.name!r} ({other.node_ids().start}-{other.node_ids().stop - 1}); "
+                    "choose an offset that keeps the ranges apart",
+                )
+            owners[node_id] = index
+
+
+def _check_topic_defaults(spec: ClusterSpec) -> None:
+    factor, min_isr = spec.replication_factor, spec.min_insync_replicas
+    if factor > spec.broker_count:
+        raise RuleError(
+            "topicDefaults.replicationFactor",
+            f"{factor} is above the broker count ({spec.broker_count}); allowed: 1-{spec.broker_count}",
+        )
+    if min_isr >= factor and not (factor == 1 and min_isr == 1):
+        raise RuleError(
+            "topicDefaults.minInsyncReplicas",
+            f"{min_isr} must be below the replication factor ({factor}), or 1 when the factor is 1; "
+            "otherwise one lost replica stops every acks=all write",
+        )
+
+
+def parse_spec(data: Any, key: str = "kraft:cluster") -> ClusterSpec:
+    """Validate raw config into a ClusterSpec, or raise InvalidSpec naming every bad key under `key`."""
+    try:
+        return ClusterSpec.model_validate(data if data is not None else {})
+    except ValidationError as error:
+        raise InvalidSpec(describe_errors(error, key)) from None
+
+
+def parse_cluster_id(value: str, key: str = "kraft:clusterId") -> str:
+    """Check an adopted cluster ID: 22 characters of base64url, as `kafka-storage.sh random-uuid` prints."""
+    if not CLUSTER_ID.match(value):
+        raise InvalidSpec(
+            f"{key}: {len(value)} characters that are not a KRaft cluster ID; allowed: exactly 22 characters "
+            "of A-Z, a-z, 0-9, '-' and '_' (the cluster.id line of an existing volume's meta.properties)"
+        )
+    return value
+
+
+def describe_errors(error: ValidationError, key: str) -> str:
+    """One line per problem: the full key path, then what is wrong and what is allowed."""
+    lines = []
+    for problem in error.errors():
+        location = list(problem["loc"])
+        cause = problem.get("ctx", {}).get("error")
+        path = _key_path(key, location)
+        if isinstance(cause, RuleError):
+            path = f"{path}.{cause.path}" if cause.path else path
+            message = str(cause)
+        elif problem["type"] == "extra_forbidden":
+            allowed = _allowed_keys(location[:-1])
+            message = f"unknown key; allowed keys here: {', '.join(allowed)}"
+        else:
+            message = problem["msg"].removeprefix("Value error, ")
+        lines.append(f"{path}: {message}")
+    return "invalid configuration:\n  " + "\n  ".join(lines)
+
+
+def _key_path(key: str, location: list[int | str]) -> str:
+    return key + "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in location)
+
+
+def _allowed_keys(location: list[int | str]) -> list[str]:
+    """The camelCase keys of the model found at `location`."""
+    model: type[BaseModel] = ClusterSpec
+    for part in location:
+        if isinstance(part, int):
+            continue
+        field = next(f for name, f in model.model_fields.items() if part in (name, f.alias))
+        model = _model_of(field.annotation)
+    return sorted(f.alias or name for name, f in model.model_fields.items())
+
+
+def _model_of(annotation: Any) -> type[BaseModel]:
+    """The model inside `Model`, `list[Model]` or `Model | None`."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for argument in getattr(annotation, "__args__", ()):
+        try:
+            return _model_of(argument)
+        except LookupError:
+            continue
+    raise LookupError(annotation)

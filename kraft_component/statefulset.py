@@ -1,0 +1,187 @@
+"""The StatefulSet of a pool: pod template, probes, JVM sizing, storage and scheduling."""
+
+import math
+from typing import Any
+
+from . import listeners, naming
+from .kafka_config import log4j_opts
+from .manifests import Manifest, common_labels, pool_config_checksum
+from .quantity import parse_quantity
+from .spec import ClusterSpec, PoolSpec, Spread
+
+UID = 1000  # appuser in apache/kafka
+MAX_HEAP_MIB = 5 * 1024
+G1_OPTS = (
+    "-server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 "
+    "-XX:+ExplicitGCInvokesConcurrent -XX:MaxInlineLevel=15 -Djava.awt.headless=true"
+)
+STARTUP_PROBE_PERIOD = 10
+METADATA_STALE_SECONDS = 30
+_WHEN_UNSATISFIABLE = {Spread.REQUIRED: "DoNotSchedule", Spread.PREFERRED: "ScheduleAnyway"}
+
+
+def heap_mib(memory_limit: str) -> int:
+    """Half the container memory limit, at most 5 GiB: the rest is page cache, which Kafka lives on."""
+    return min(int(parse_quantity(memory_limit) / 2 / 2**20), MAX_HEAP_MIB)
+
+
+def pod_labels(spec: ClusterSpec, pool: PoolSpec) -> dict[str, str]:
+    """Labels of a pool's pods: the pool selector plus the roles, which the Services select on."""
+    roles = {naming.BROKER_LABEL: str(pool.is_broker).lower(), naming.CONTROLLER_LABEL: str(pool.is_controller).lower()}
+    return common_labels(spec) | naming.pool_selector_labels(spec.name, pool.name) | roles
+
+
+def _tcp(port_name: str) -> Manifest:
+    return {"tcpSocket": {"port": port_name}}
+
+
+def probes(pool: PoolSpec) -> Manifest:
+    """Startup covers log recovery; liveness means the JVM answers; readiness means the node does its job:
+    a broker opens its client port only once it has caught up and is unfenced, a controller is ready
+    once it knows the quorum leader and follows the metadata log."""
+    serving_port = listeners.CLIENT if pool.is_broker else listeners.CONTROLLER
+    alive_port = listeners.CONTROLLER if pool.is_controller else listeners.INTERNAL
+    if pool.is_broker:
+        readiness: Manifest = _tcp(listeners.CLIENT.port_name)
+    else:
+        readiness = {"exec": {"command": ["/bin/bash", f"{naming.CONFIG_MOUNT}/{naming.CONTROLLER_READY_SCRIPT}"]}}
+    return {
+        "startupProbe": _tcp(serving_port.port_name)
+        | {
+            "periodSeconds": STARTUP_PROBE_PERIOD,
+            "timeoutSeconds": 5,
+            "failureThreshold": math.ceil(pool.startup_timeout_seconds / STARTUP_PROBE_PERIOD),
+        },
+        "livenessProbe": _tcp(alive_port.port_name) | {"periodSeconds": 10, "timeoutSeconds": 5, "failureThreshold": 6},
+        "readinessProbe": readiness | {"periodSeconds": 5, "timeoutSeconds": 5, "failureThreshold": 3},
+    }
+
+
+def environment(spec: ClusterSpec, pool: PoolSpec, pool_index: int) -> list[Manifest]:
+    """What the node bootstrap script and Kafka's launcher read; never a secret value."""
+    values = {
+        "KRAFT_STATEFULSET": naming.statefulset_name(spec.name, pool.name),
+        "KRAFT_NODE_ID_OFFSET": str(pool.first_node_id),
+        "KRAFT_NODE_ID_KEY": f"kraft:cluster.pools[{pool_index}].nodeIdOffset",
+        "KRAFT_TEMPLATE": f"{naming.CONFIG_MOUNT}/{naming.pool_template_key(pool.name)}",
+        "KRAFT_SERVER_PROPERTIES": naming.SERVER_PROPERTIES,
+        "KRAFT_CLUSTER_ID_FILE": f"{naming.SECRETS_MOUNT}/{naming.CLUSTER_ID_KEY}",
+        "KRAFT_METADATA_STALE_SECONDS": str(METADATA_STALE_SECONDS),
+        "KAFKA_HEAP_OPTS": f"-Xms{heap_mib(pool.resources.limits.memory)}m -Xmx{heap_mib(pool.resources.limits.memory)}m",
+        "KAFKA_JVM_PERFORMANCE_OPTS": G1_OPTS,
+        "KAFKA_LOG4J_OPTS": log4j_opts(spec),
+        "LOG_DIR": naming.KAFKA_LOGS_MOUNT,
+        "EXTRA_ARGS": "-name kafkaServer",  # no -loggc: no GC log files growing in the container
+    }
+    pod_name = {"name": "POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}
+    return [pod_name] + [{"name": name, "value": value} for name, value in values.items()]
+
+
+def _volumes(spec: ClusterSpec) -> tuple[list[Manifest], list[Manifest]]:
+    """(volumes, volumeMounts): config and secrets read-only; scratch space exactly where Kafka writes."""
+    scratch = {"runtime": naming.RUNTIME_MOUNT, "kafka-logs": naming.KAFKA_LOGS_MOUNT, "tmp": naming.TMP_MOUNT}
+    volumes: list[Manifest] = [
+        {"name": "config", "configMap": {"name": naming.config_map_name(spec.name), "defaultMode": 0o444}},
+        {"name": "cluster-id", "secret": {"secretName": naming.cluster_id_secret_name(spec.name), "defaultMode": 0o440}},
+    ] + [{"name": name, "emptyDir": {"sizeLimit": "256Mi"}} for name in scratch]
+    mounts: list[Manifest] = [
+        {"name": "data", "mountPath": naming.DATA_MOUNT},
+        {"name": "config", "mountPath": naming.CONFIG_MOUNT, "readOnly": True},
+        {"name": "cluster-id", "mountPath": naming.SECRETS_MOUNT, "readOnly": True},
+    ] + [{"name": name, "mountPath": path} for name, path in scratch.items()]
+    return volumes, mounts
+
+
+def _spread(spec: ClusterSpec, pool: PoolSpec) -> list[Manifest]:
+    selector = {"matchLabels": naming.pool_selector_labels(spec.name, pool.name)}
+    domains = {"topology.kubernetes.io/zone": pool.scheduling.zone_spread, "kubernetes.io/hostname": pool.scheduling.host_spread}
+    return [
+        {"maxSkew": 1, "topologyKey": key, "whenUnsatisfiable": _WHEN_UNSATISFIABLE[spread], "labelSelector": selector}
+        for key, spread in domains.items()
+    ]
+
+
+def container(spec: ClusterSpec, pool: PoolSpec, pool_index: int) -> Manifest:
+    """The Kafka container: runs the node bootstrap script, which execs the Kafka server."""
+    _, mounts = _volumes(spec)
+    resources = pool.resources
+    return {
+        "name": "kafka",
+        "image": spec.image_ref,
+        "imagePullPolicy": spec.image_pull_policy.value,
+        "command": ["/bin/bash", f"{naming.CONFIG_MOUNT}/{naming.BOOTSTRAP_SCRIPT}"],
+        "ports": [
+            {"name": listener.port_name, "containerPort": listener.port, "protocol": "TCP"}
+            for listener in listeners.for_pool(pool)
+        ],
+        "env": environment(spec, pool, pool_index),
+        "resources": {
+            "requests": {"cpu": resources.requests.cpu, "memory": resources.requests.memory},
+            "limits": {"cpu": resources.limits.cpu, "memory": resources.limits.memory},
+        },
+        **probes(pool),
+        "securityContext": {
+            "allowPrivilegeEscalation": False,
+            "readOnlyRootFilesystem": True,
+            "runAsNonRoot": True,
+            "runAsUser": UID,
+            "runAsGroup": UID,
+            "capabilities": {"drop": ["ALL"]},
+            "seccompProfile": {"type": "RuntimeDefault"},
+        },
+        "volumeMounts": mounts,
+    }
+
+
+def statefulset(spec: ClusterSpec, pool: PoolSpec, pool_index: int, namespace: str) -> Manifest:
+    """A pool's StatefulSet. Pods start in parallel (a quorum needs its peers up) and keep their volumes."""
+    name = naming.statefulset_name(spec.name, pool.name)
+    volumes, _ = _volumes(spec)
+    labels = pod_labels(spec, pool)
+    pod_spec: dict[str, Any] = {
+        "enableServiceLinks": False,
+        "automountServiceAccountToken": False,
+        "terminationGracePeriodSeconds": 120,
+        "securityContext": {
+            "runAsNonRoot": True,
+            "runAsUser": UID,
+            "runAsGroup": UID,
+            "fsGroup": UID,
+            "fsGroupChangePolicy": "OnRootMismatch",
+            "seccompProfile": {"type": "RuntimeDefault"},
+        },
+        "topologySpreadConstraints": _spread(spec, pool),
+        "containers": [container(spec, pool, pool_index)],
+        "volumes": volumes,
+    }
+    if pool.scheduling.node_selector:
+        pod_spec["nodeSelector"] = dict(pool.scheduling.node_selector)
+    claim_spec: dict[str, Any] = {
+        "accessModes": ["ReadWriteOnce"],
+        "resources": {"requests": {"storage": pool.storage.size}},
+    }
+    if pool.storage.storage_class:
+        claim_spec["storageClassName"] = pool.storage.storage_class
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "StatefulSet",
+        "metadata": {"name": name, "namespace": namespace, "labels": labels},
+        "spec": {
+            "serviceName": naming.headless_service_name(spec.name),
+            "replicas": pool.replicas,
+            "podManagementPolicy": "Parallel",
+            "updateStrategy": {"type": "RollingUpdate"},
+            "persistentVolumeClaimRetentionPolicy": {"whenDeleted": "Retain", "whenScaled": "Retain"},
+            "selector": {"matchLabels": naming.pool_selector_labels(spec.name, pool.name)},
+            "template": {
+                "metadata": {
+                    "labels": labels,
+                    "annotations": {naming.CONFIG_CHECKSUM_ANNOTATION: pool_config_checksum(spec, pool, namespace)},
+                },
+                "spec": pod_spec,
+            },
+            "volumeClaimTemplates": [
+                {"metadata": {"name": "data", "labels": naming.pool_selector_labels(spec.name, pool.name)}, "spec": claim_spec}
+            ],
+        },
+    }

@@ -1,0 +1,55 @@
+"""Shared test helpers: evaluate the component or a stack under mocks and pick objects out of the result."""
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from kraft_component import KraftCluster, KraftClusterArgs
+from kraft_component.evaluation import Evaluation, evaluate
+from kraft_component.spec import ClusterSpec, parse_spec
+from kraft_component.stack import run
+
+ROOT = Path(__file__).resolve().parents[1]
+STACKS = sorted(path.name.removeprefix("Pulumi.").removesuffix(".yaml") for path in (ROOT / "stacks").glob("Pulumi.*.yaml"))
+
+
+def stack_config(stack: str) -> dict[str, Any]:
+    """The `config:` mapping of stacks/Pulumi.<stack>.yaml."""
+    document = yaml.safe_load((ROOT / "stacks" / f"Pulumi.{stack}.yaml").read_text())
+    config: dict[str, Any] = document["config"]
+    return config
+
+
+def stack_spec(stack: str) -> ClusterSpec:
+    """The validated spec of a stack file."""
+    return parse_spec(stack_config(stack)["kraft:cluster"])
+
+
+def evaluate_config(config: dict[str, Any]) -> Evaluation:
+    """Run the stack program with `config` (values as in a stack file) under mocks."""
+    wire = {key: value if isinstance(value, str) else json.dumps(value) for key, value in config.items()}
+    return evaluate(run, wire)
+
+
+def evaluate_stack(stack: str) -> Evaluation:
+    """Run the stack program of stacks/Pulumi.<stack>.yaml under mocks."""
+    return evaluate_config(stack_config(stack))
+
+
+def deploy(spec: dict[str, Any] | ClusterSpec | None = None, **args: Any) -> Evaluation:
+    """Evaluate one KraftCluster built from `spec` and extra KraftClusterArgs."""
+    return evaluate(lambda: KraftCluster("kafka", KraftClusterArgs(spec, **args)))
+
+
+def objects(evaluation: Evaluation, kind: str, show_secrets: bool = False) -> list[dict[str, Any]]:
+    """The Kubernetes objects of one kind, in registration order."""
+    return [obj for obj in evaluation.kubernetes_objects(show_secrets) if obj["kind"] == kind]
+
+
+def one(evaluation: Evaluation, kind: str, name: str | None = None) -> dict[str, Any]:
+    """The single object of `kind` (named `name`, if given)."""
+    found = [obj for obj in objects(evaluation, kind) if name is None or obj["metadata"]["name"] == name]
+    assert len(found) == 1, f"expected one {kind} {name or ''}, found {[o['metadata']['name'] for o in found]}"
+    return found[0]
