@@ -1,6 +1,7 @@
 """KraftCluster: wraps the manifests of a cluster in typed Kubernetes resources with safe options."""
 
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 import pulumi
@@ -44,7 +45,11 @@ class KraftClusterArgs:
     ) -> None:
         self.spec = spec if isinstance(spec, ClusterSpec) else parse_spec(spec, key="KraftClusterArgs.spec")
         self.namespace = namespace
-        self.cluster_id = parse_cluster_id(cluster_id, key="KraftClusterArgs.cluster_id") if isinstance(cluster_id, str) else cluster_id
+        self.cluster_id = (
+            parse_cluster_id(cluster_id, key="KraftClusterArgs.cluster_id")
+            if isinstance(cluster_id, str)
+            else cluster_id
+        )
 
 
 class KraftCluster(pulumi.ComponentResource):
@@ -76,28 +81,28 @@ class KraftCluster(pulumi.ComponentResource):
             protect=True,
         )  # fmt: skip
         config = self._deploy(
-            k8s.core.v1.ConfigMap, f"{name}-config", namespace.apply(lambda ns: manifests.config_map(spec, ns))
+            k8s.core.v1.ConfigMap, f"{name}-config", namespace.apply(partial(manifests.config_map, spec))
         )
         headless = self._deploy(
-            k8s.core.v1.Service, f"{name}-headless", namespace.apply(lambda ns: manifests.headless_service(spec, ns))
+            k8s.core.v1.Service, f"{name}-headless", namespace.apply(partial(manifests.headless_service, spec))
         )
         self._deploy(
-            k8s.core.v1.Service, f"{name}-bootstrap", namespace.apply(lambda ns: manifests.bootstrap_service(spec, ns))
+            k8s.core.v1.Service, f"{name}-bootstrap", namespace.apply(partial(manifests.bootstrap_service, spec))
         )
         for index, pool in enumerate(spec.pools):
             self._deploy(
                 k8s.apps.v1.StatefulSet, f"{name}-{pool.name}",
-                namespace.apply(lambda ns, pool=pool, index=index: statefulset(spec, pool, index, ns)),
+                namespace.apply(partial(statefulset, spec, pool, index)),
                 delete_before_replace=True,
                 depends_on=[secret, config, headless],
                 custom_timeouts=pulumi.CustomTimeouts(create=STATEFULSET_TIMEOUT, update=STATEFULSET_TIMEOUT),
             )  # fmt: skip
             self._deploy(
                 k8s.policy.v1.PodDisruptionBudget, f"{name}-{pool.name}-pdb",
-                namespace.apply(lambda ns, pool=pool: manifests.pod_disruption_budget(spec, pool, ns)),
+                namespace.apply(partial(manifests.pod_disruption_budget, spec, pool)),
             )  # fmt: skip
 
-        self.bootstrap_servers = namespace.apply(lambda ns: manifests.bootstrap_servers(spec, ns))
+        self.bootstrap_servers = namespace.apply(partial(manifests.bootstrap_servers, spec))
         self.cluster_id = pulumi.Output.secret(cluster_id)
         self.namespace = namespace
         self.headless_service_name = pulumi.Output.from_input(naming.headless_service_name(spec.name))
@@ -122,7 +127,7 @@ class KraftCluster(pulumi.ComponentResource):
             return pulumi.Output.from_input(given)
         if not spec.create_namespace:
             return pulumi.Output.from_input(spec.namespace)
-        created = self._deploy(
+        created: k8s.core.v1.Namespace = self._deploy(
             k8s.core.v1.Namespace, f"{name}-namespace", pulumi.Output.from_input(manifests.namespace(spec)),
             retain_on_delete=True,
         )  # fmt: skip
@@ -143,7 +148,9 @@ class KraftCluster(pulumi.ComponentResource):
     ) -> Any:  # fmt: skip
         """Register one manifest as a typed Kubernetes resource, child of this component."""
         kind = resource.__name__
-        fields = {to_snake(field): manifest.apply(lambda m, field=field: _field(m, kind, field)) for field in _FIELDS[kind]}
+        fields = {
+            to_snake(field): manifest.apply(partial(_field, kind=kind, field=field)) for field in _FIELDS[kind]
+        }
         return resource(logical_name, opts=pulumi.ResourceOptions(parent=self, **options), **fields)
 
 

@@ -83,7 +83,7 @@ class RecordingMonitor(MockMonitor):
         self.registrations: list[Registration] = []
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (the gRPC method name)
-        response = super().RegisterResource(request)
+        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         if request.type != "pulumi:pulumi:Stack":
             timeouts = request.customTimeouts
             self.registrations.append(
@@ -107,10 +107,11 @@ class RecordingMonitor(MockMonitor):
 
 @dataclass
 class Evaluation:
-    """The resources a program registered and the value it returned."""
+    """The resources a program registered, the value it returned, and that value with Outputs resolved."""
 
     registrations: list[Registration]
     result: Any = field(default=None)
+    resolved: Any = field(default=None)
 
     def kubernetes_objects(self, show_secrets: bool = False) -> list[dict[str, Any]]:
         """Every Kubernetes object, as sent to the API server."""
@@ -132,9 +133,13 @@ def evaluate(
     pulumi.runtime.set_all_config(config or {}, secret_keys or [])
     evaluation = Evaluation(monitor.registrations)
 
+    def keep(value: Any) -> None:
+        evaluation.resolved = value
+
     @pulumi.runtime.test  # type: ignore[untyped-decorator]
-    def run() -> None:
+    def run() -> pulumi.Output[None]:
         evaluation.result = program()
+        return pulumi.Output.from_input(evaluation.result).apply(keep)
 
     run()
     return evaluation

@@ -7,8 +7,8 @@ import hashlib
 from typing import Any
 
 from . import listeners, naming
-from .scripts import script
 from .kafka_config import logging_config_file, pool_properties, render_properties
+from .scripts import script
 from .spec import ClusterSpec, PoolSpec
 
 Manifest = dict[str, Any]

@@ -73,7 +73,7 @@ def environment(spec: ClusterSpec, pool: PoolSpec, pool_index: int) -> list[Mani
         "LOG_DIR": naming.KAFKA_LOGS_MOUNT,
         "EXTRA_ARGS": "-name kafkaServer",  # no -loggc: no GC log files growing in the container
     }
-    pod_name = {"name": "POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}
+    pod_name: Manifest = {"name": "POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}
     return [pod_name] + [{"name": name, "value": value} for name, value in values.items()]
 
 
@@ -84,11 +84,10 @@ def _volumes(spec: ClusterSpec) -> tuple[list[Manifest], list[Manifest]]:
         {"name": "config", "configMap": {"name": naming.config_map_name(spec.name), "defaultMode": 0o444}},
         {"name": "cluster-id", "secret": {"secretName": naming.cluster_id_secret_name(spec.name), "defaultMode": 0o440}},
     ] + [{"name": name, "emptyDir": {"sizeLimit": "256Mi"}} for name in scratch]
-    mounts: list[Manifest] = [
-        {"name": "data", "mountPath": naming.DATA_MOUNT},
-        {"name": "config", "mountPath": naming.CONFIG_MOUNT, "readOnly": True},
-        {"name": "cluster-id", "mountPath": naming.SECRETS_MOUNT, "readOnly": True},
-    ] + [{"name": name, "mountPath": path} for name, path in scratch.items()]
+    read_only = {"config": naming.CONFIG_MOUNT, "cluster-id": naming.SECRETS_MOUNT}
+    mounts: list[Manifest] = [{"name": "data", "mountPath": naming.DATA_MOUNT}]
+    mounts += [{"name": name, "mountPath": path, "readOnly": True} for name, path in read_only.items()]
+    mounts += [{"name": name, "mountPath": path} for name, path in scratch.items()]
     return volumes, mounts
 
 

@@ -12,7 +12,9 @@ from kraft_component.spec import ClusterSpec, parse_spec
 from kraft_component.stack import run
 
 ROOT = Path(__file__).resolve().parents[1]
-STACKS = sorted(path.name.removeprefix("Pulumi.").removesuffix(".yaml") for path in (ROOT / "stacks").glob("Pulumi.*.yaml"))
+STACKS = sorted(
+    path.name.removeprefix("Pulumi.").removesuffix(".yaml") for path in (ROOT / "stacks").glob("Pulumi.*.yaml")
+)
 
 
 def stack_config(stack: str) -> dict[str, Any]:

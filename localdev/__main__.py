@@ -1,0 +1,34 @@
+"""`python -m localdev up|destroy [--stack dev]`: the stack on a local kind cluster."""
+
+import argparse
+import sys
+
+from . import kind, stack, tools
+
+REQUIRED = ("docker", "kind", "pulumi")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command; a missing tool is reported by name, not as a traceback."""
+    parser = argparse.ArgumentParser(prog="python -m localdev", description=__doc__)
+    parser.add_argument("command", choices=("up", "destroy"))
+    parser.add_argument("--stack", default="dev")
+    parser.add_argument("--cluster", default="kraft-dev", help="kind cluster name")
+    args = parser.parse_args(argv)
+    try:
+        tools.require(REQUIRED)
+    except tools.MissingTools as error:
+        print(f"kraft: cannot run locally: {error}", file=sys.stderr)
+        return 2
+    kubeconfig = kind.ensure_cluster(args.cluster, stack.STATE_DIR / f"{args.cluster}.kubeconfig")
+    selected = stack.select(args.stack, kubeconfig)
+    if args.command == "up":
+        result = selected.up(on_output=print)
+        print({name: output.value for name, output in result.outputs.items() if not output.secret})
+    else:
+        selected.destroy(on_output=print)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

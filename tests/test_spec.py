@@ -1,0 +1,170 @@
+"""The spec: defaults, derived values and errors that name the key and the allowed values."""
+
+from typing import Any
+
+import pytest
+
+from kraft_component.spec import KAFKA_VERSIONS, InvalidSpec, Role, parse_cluster_id, parse_spec
+
+
+def combined(replicas: int = 3, **extra: Any) -> dict[str, Any]:
+    return {"pools": [{"name": "nodes", "roles": ["broker", "controller"], "replicas": replicas, **extra}]}
+
+
+def error_of(data: Any) -> str:
+    with pytest.raises(InvalidSpec) as caught:
+        parse_spec(data)
+    return str(caught.value)
+
+
+def test_defaults_are_one_pool_of_three_combined_nodes() -> None:
+    spec = parse_spec(None)
+    assert [(p.name, p.roles, p.replicas, p.node_id_offset) for p in spec.pools] == [
+        ("nodes", [Role.BROKER, Role.CONTROLLER], 3, 0)
+    ]
+    assert spec.image_ref == "apache/kafka:4.3.1"
+    assert (spec.replication_factor, spec.min_insync_replicas) == (3, 2)
+
+
+def test_node_id_offsets_default_to_controllers_from_zero_and_broker_pools_by_hundreds() -> None:
+    spec = parse_spec(
+        {
+            "pools": [
+                {"name": "brokers-a", "roles": ["broker"], "replicas": 3},
+                {"name": "controllers", "roles": ["controller"], "replicas": 3},
+                {"name": "brokers-b", "roles": ["broker"], "replicas": 3},
+            ]
+        }
+    )
+    assert {p.name: list(p.node_ids()) for p in spec.pools} == {
+        "brokers-a": [100, 101, 102],
+        "controllers": [0, 1, 2],
+        "brokers-b": [200, 201, 202],
+    }
+
+
+@pytest.mark.parametrize(("brokers", "factor", "min_isr"), [(1, 1, 1), (2, 2, 1), (3, 3, 2), (9, 3, 2)])
+def test_replication_defaults_follow_the_broker_count(brokers: int, factor: int, min_isr: int) -> None:
+    spec = parse_spec(combined(brokers))
+    assert (spec.replication_factor, spec.min_insync_replicas) == (factor, min_isr)
+
+
+def test_image_override_keeps_the_kafka_version() -> None:
+    spec = parse_spec({"kafkaVersion": "3.9.2", "image": "registry.local/kafka:3.9.2"})
+    assert (spec.image_ref, spec.kafka_minor) == ("registry.local/kafka:3.9.2", (3, 9))
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ({"bogus": 1}, "kraft:cluster.bogus: unknown key; allowed keys here: clusterDomain, createNamespace"),
+        (combined(extra=1), "kraft:cluster.pools[0].extra: unknown key; allowed keys here: name, nodeIdOffset"),
+        (
+            {"kafkaVersion": "3.8.1"},
+            f"kraft:cluster.kafkaVersion: '3.8.1' is not a supported Kafka version; allowed: {', '.join(KAFKA_VERSIONS)}",
+        ),
+        (
+            {"pools": [{"name": "n", "roles": ["zookeeper"], "replicas": 1}]},
+            "kraft:cluster.pools[0].roles[0]: Input should be 'broker' or 'controller'",
+        ),
+        (combined(0), "kraft:cluster.pools[0].replicas: Input should be greater than or equal to 1"),
+        (
+            combined(storage={"size": "4Gii"}),
+            "kraft:cluster.pools[0].storage.size: '4Gii' is not a Kubernetes quantity",
+        ),
+        (
+            combined(resources={"requests": {"cpu": "3", "memory": "1Gi"}}),
+            "kraft:cluster.pools[0].resources.requests.cpu: 3 is above limits.cpu (2)",
+        ),
+        (
+            combined(
+                resources={"limits": {"cpu": "1", "memory": "512Mi"}, "requests": {"cpu": "1", "memory": "512Mi"}}
+            ),
+            "kraft:cluster.pools[0].resources.limits.memory: 512Mi is below the minimum 1Gi",
+        ),
+        (
+            combined(scheduling={"zoneSpread": "always"}),
+            "kraft:cluster.pools[0].scheduling.zoneSpread: Input should be 'required' or 'preferred'",
+        ),
+        (
+            {"imagePullPolicy": "always"},
+            "kraft:cluster.imagePullPolicy: Input should be 'Always', 'IfNotPresent' or 'Never'",
+        ),
+        ({"name": "Kafka"}, "kraft:cluster.name: 'Kafka' must be a DNS label"),
+        (
+            {"pools": [{"name": "c", "roles": ["controller"], "replicas": 3}]},
+            "kraft:cluster.pools: no pool has the role 'broker'",
+        ),
+        (
+            {"pools": [{"name": "b", "roles": ["broker"], "replicas": 3}]},
+            "kraft:cluster.pools: no pool has the role 'controller'",
+        ),
+        (
+            {"pools": [{"name": "n", "roles": ["broker", "broker"], "replicas": 1}]},
+            "kraft:cluster.pools[0].roles: lists a role twice",
+        ),
+        (
+            {
+                "pools": [
+                    {"name": "n", "roles": ["broker", "controller"], "replicas": 3},
+                    {"name": "n", "roles": ["broker"], "replicas": 1},
+                ]
+            },
+            "kraft:cluster.pools[1].name: 'n' names two pools",
+        ),
+        (
+            {
+                "pools": [
+                    {"name": "c", "roles": ["controller"], "replicas": 3},
+                    {"name": "b", "roles": ["broker"], "replicas": 3, "nodeIdOffset": 2},
+                ]
+            },
+            "kraft:cluster.pools[1].nodeIdOffset: node IDs 2-4 of pool 'b' overlap those of pool 'c' (0-2)",
+        ),
+        (
+            {"name": "k" * 45, "pools": [{"name": "nodes-pool", "roles": ["broker", "controller"], "replicas": 1}]},
+            "allow at most 52",
+        ),
+        (
+            {"topicDefaults": {"replicationFactor": 4}},
+            "kraft:cluster.topicDefaults.replicationFactor: 4 is above the broker count (3); allowed: 1-3",
+        ),
+        (
+            {"topicDefaults": {"minInsyncReplicas": 3}},
+            "kraft:cluster.topicDefaults.minInsyncReplicas: 3 must be below the replication factor (3)",
+        ),
+        ("not a mapping", "kraft:cluster: Input should be a valid dictionary"),
+    ],
+    ids=lambda value: value[:40] if isinstance(value, str) else None,
+)
+def test_bad_config_names_the_key_and_what_is_allowed(data: Any, expected: str) -> None:
+    assert expected in error_of(data)
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    message = error_of({"bogus": 1, "kafkaVersion": "2.8.0", "pools": [{"name": "n", "roles": [], "replicas": -1}]})
+    for key in (
+        "kraft:cluster.bogus",
+        "kraft:cluster.kafkaVersion",
+        "kraft:cluster.pools[0].roles",
+        "kraft:cluster.pools[0].replicas",
+    ):
+        assert key in message
+
+
+def test_a_single_broker_may_only_replicate_once() -> None:
+    spec = parse_spec(combined(1))
+    assert (spec.replication_factor, spec.min_insync_replicas) == (1, 1)
+
+
+@pytest.mark.parametrize("value", ["MkU3OEVBNTcwNTJENDM2Qg", "abcdefghijklmnopqrstu_", "A-B_c0123456789abcdefg"])
+def test_cluster_ids_of_22_base64url_characters_are_adopted(value: str) -> None:
+    assert parse_cluster_id(value) == value
+
+
+@pytest.mark.parametrize(
+    "value", ["", "short", "MkU3OEVBNTcwNTJENDM2Qg==", "MkU3OEVBNTcwNTJENDM2Q+", "MkU3OEVBNTcwNTJENDM2QgX"]
+)
+def test_other_cluster_ids_are_refused_naming_the_key(value: str) -> None:
+    with pytest.raises(InvalidSpec, match=r"^kraft:clusterId: .*exactly 22 characters"):
+        parse_cluster_id(value)

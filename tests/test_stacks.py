@@ -1,0 +1,99 @@
+"""The stack program over every stack file, the example program, and refusal of bad stack config."""
+
+import runpy
+from decimal import Decimal
+from typing import Any
+
+import pulumi
+import pytest
+from pulumi.runtime import settings
+from pulumi.runtime.stack import Stack
+
+from kraft_component.evaluation import evaluate
+from kraft_component.quantity import parse_quantity
+
+from .helpers import ROOT, STACKS, evaluate_config, evaluate_stack, objects, one, stack_spec
+
+PRODUCTION_STACKS = ("staging", "prod")
+
+
+def test_the_three_environments_exist() -> None:
+    assert set(STACKS) == {"dev", "staging", "prod"}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_stack_file_evaluates_to_a_whole_cluster(stack: str) -> None:
+    evaluation = evaluate_stack(stack)
+    spec = stack_spec(stack)
+    assert len(objects(evaluation, "StatefulSet")) == len(spec.pools)
+    assert len(objects(evaluation, "PodDisruptionBudget")) == len(spec.pools)
+    assert {s["metadata"]["name"] for s in objects(evaluation, "Service")} == {"kafka-headless", "kafka-bootstrap"}
+    assert one(evaluation, "Secret")["metadata"]["name"] == "kafka-cluster-id"
+
+
+@pytest.mark.parametrize("stack", PRODUCTION_STACKS)
+def test_production_stacks_run_dedicated_controllers_and_brokers(stack: str) -> None:
+    spec = stack_spec(stack)
+    assert all(len(pool.roles) == 1 for pool in spec.pools), "combined nodes are for dev only"
+    assert spec.controller_count == 3
+    assert spec.broker_count >= 3
+    assert (spec.replication_factor, spec.min_insync_replicas) == (3, 2)
+
+
+def test_dev_fits_a_laptop() -> None:
+    spec = stack_spec("dev")
+    memory = sum(parse_quantity(pool.resources.limits.memory) * pool.replicas for pool in spec.pools)
+    storage = sum(parse_quantity(pool.storage.size) * pool.replicas for pool in spec.pools)
+    assert memory <= 4 * Decimal(2) ** 30
+    assert storage <= 10 * Decimal(2) ** 30
+
+
+def test_stack_exports_the_cluster_outputs() -> None:
+    evaluate_stack("dev")
+    root = settings.get_root_resource()
+    assert isinstance(root, Stack)
+    assert set(root.outputs) == {
+        "bootstrap_servers", "cluster_id", "namespace", "headless_service_name", "bootstrap_service_name", "statefulset_names",
+    }  # fmt: skip
+
+
+def test_the_stack_adopts_a_cluster_id_from_the_secret_key() -> None:
+    evaluation = evaluate_config({"kraft:cluster": {}, "kraft:clusterId": "MkU3OEVBNTcwNTJENDM2Qg"})
+    assert not [r for r in evaluation.registrations if r.type.endswith("RandomId")]
+    secret = next(r for r in evaluation.registrations if r.type.endswith("Secret"))
+    assert secret.manifest(show_secrets=True)["stringData"] == {"cluster-id": "MkU3OEVBNTcwNTJENDM2Qg"}
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        (
+            {"kraft:cluster": {"pools": [{"name": "n", "roles": ["broker"], "replicas": 0}]}},
+            "kraft:cluster.pools[0].replicas",
+        ),
+        (
+            {"kraft:cluster": {"kafkaVersion": "latest"}},
+            "kraft:cluster.kafkaVersion: 'latest' is not a supported Kafka version; allowed: 3.9.0",
+        ),
+        (
+            {"kraft:cluster": {}, "kraft:clusterId": "too-short"},
+            "kraft:clusterId: 9 characters that are not a KRaft cluster ID",
+        ),
+    ],
+)
+def test_bad_stack_config_stops_before_any_resource_exists(config: dict[str, Any], message: str) -> None:
+    registered: list[Any] = []
+    with pytest.raises(pulumi.RunError) as caught:
+        registered = evaluate_config(config).registrations
+    assert message in str(caught.value)
+    assert registered == []
+
+
+def test_the_example_composes_the_component_into_its_own_namespace() -> None:
+    evaluation = evaluate(lambda: runpy.run_path(str(ROOT / "examples" / "own-namespace" / "__main__.py")) and None)
+    (namespace,) = objects(evaluation, "Namespace")
+    names = {obj["metadata"]["namespace"] for obj in evaluation.kubernetes_objects() if obj["kind"] != "Namespace"}
+    assert names == {namespace["metadata"]["name"]}
+    namespace_urn = next(r for r in evaluation.registrations if r.type.endswith("Namespace")).name
+    statefulsets = [r for r in evaluation.registrations if r.type.endswith("StatefulSet")]
+    assert all(any(urn.endswith(f"::{namespace_urn}") for urn in r.depends_on) for r in statefulsets)
