@@ -197,22 +197,20 @@ class ClusterSpec(_Model):
     @model_validator(mode="before")
     @classmethod
     def _resolve_node_id_offsets(cls, data: Any) -> Any:
-        """Controller pools count from 0, broker-only pools from 100, 200, ... unless given."""
+        """Give every pool without a `nodeIdOffset` the default one (see default_node_id_offsets)."""
         if not isinstance(data, Mapping) or not isinstance(data.get("pools"), list):
             return data
-        pools = []
-        next_controller_offset, next_broker_offset = 0, 100
-        for item in data["pools"]:
-            pool = item.model_dump(by_alias=True, exclude_none=True) if isinstance(item, PoolSpec) else item
-            if not isinstance(pool, Mapping) or pool.get("nodeIdOffset", pool.get("node_id_offset")) is not None:
-                pools.append(pool)
-                continue
-            if "controller" in (pool.get("roles") or []):
-                offset, next_controller_offset = next_controller_offset, next_controller_offset + 100
-            else:
-                offset, next_broker_offset = next_broker_offset, next_broker_offset + 100
-            pools.append({**pool, "nodeIdOffset": offset})
-        return {**data, "pools": pools}
+        pools = [
+            item.model_dump(by_alias=True, exclude_none=True) if isinstance(item, PoolSpec) else item
+            for item in data["pools"]
+        ]
+        if not all(isinstance(pool, Mapping) for pool in pools):
+            return data
+        offsets = default_node_id_offsets(pools)
+        return {
+            **data,
+            "pools": [{**pool, "nodeIdOffset": offset} for pool, offset in zip(pools, offsets, strict=True)],
+        }
 
     @model_validator(mode="after")
     def _check_topology(self) -> Self:
@@ -255,6 +253,29 @@ class ClusterSpec(_Model):
     def min_insync_replicas(self) -> int:
         """In-sync replicas an acks=all write needs: one fewer than the replication factor, at least 1."""
         return self.topic_defaults.min_insync_replicas or max(1, self.replication_factor - 1)
+
+
+def default_node_id_offsets(pools: list[Mapping[str, Any]]) -> list[Any]:
+    """Each pool's `nodeIdOffset`: as given, else the next free multiple of 100, controller pools first
+    (from 0), then broker-only pools (from 100), never overlapping a range given explicitly."""
+    offsets = [pool.get("nodeIdOffset", pool.get("node_id_offset")) for pool in pools]
+    sizes = [
+        pool["replicas"] if isinstance(pool.get("replicas"), int) and pool["replicas"] > 0 else 1 for pool in pools
+    ]
+    taken = [
+        range(offset, offset + size) for offset, size in zip(offsets, sizes, strict=True) if isinstance(offset, int)
+    ]
+    controllers_first = sorted(range(len(pools)), key=lambda i: "controller" not in (pools[i].get("roles") or []))
+    candidate = 0
+    for index in (i for i in controllers_first if offsets[i] is None):
+        if "controller" not in (pools[index].get("roles") or []):
+            candidate = max(candidate, 100)
+        while any(candidate < other.stop and other.start < candidate + sizes[index] for other in taken):
+            candidate += 100
+        offsets[index] = candidate
+        taken.append(range(candidate, candidate + sizes[index]))
+        candidate += -(-sizes[index] // 100) * 100
+    return offsets
 
 
 def _check_pool_names(spec: ClusterSpec) -> None:

@@ -43,6 +43,27 @@ def test_node_id_offsets_default_to_controllers_from_zero_and_broker_pools_by_hu
     }
 
 
+def test_default_offsets_never_collide_with_each_other_or_with_given_ones() -> None:
+    spec = parse_spec(
+        {
+            "pools": [
+                {"name": "brokers-a", "roles": ["broker"], "replicas": 150},
+                {"name": "controllers", "roles": ["controller"], "replicas": 3},
+                {"name": "mixed", "roles": ["broker", "controller"], "replicas": 3},
+                {"name": "pinned", "roles": ["broker"], "replicas": 3, "nodeIdOffset": 300},
+                {"name": "brokers-b", "roles": ["broker"], "replicas": 3},
+            ]
+        }
+    )
+    assert {p.name: p.first_node_id for p in spec.pools} == {
+        "controllers": 0,
+        "mixed": 100,
+        "brokers-a": 400,  # 200-349 would overlap the pinned 300-302
+        "pinned": 300,
+        "brokers-b": 600,
+    }
+
+
 @pytest.mark.parametrize(("brokers", "factor", "min_isr"), [(1, 1, 1), (2, 2, 1), (3, 3, 2), (9, 3, 2)])
 def test_replication_defaults_follow_the_broker_count(brokers: int, factor: int, min_isr: int) -> None:
     spec = parse_spec(combined(brokers))
@@ -115,7 +136,7 @@ def test_image_override_keeps_the_kafka_version() -> None:
         (
             {
                 "pools": [
-                    {"name": "c", "roles": ["controller"], "replicas": 3},
+                    {"name": "c", "roles": ["controller"], "replicas": 3, "nodeIdOffset": 0},
                     {"name": "b", "roles": ["broker"], "replicas": 3, "nodeIdOffset": 2},
                 ]
             },

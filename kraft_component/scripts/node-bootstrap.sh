@@ -33,9 +33,15 @@ property() { # property <file> <key>: the value of the last <key>= line, or noth
 kafka_home="${KAFKA_HOME:-/opt/kafka}"
 
 ordinal="${POD_NAME#"$KRAFT_STATEFULSET"-}"
-[[ "$ordinal" =~ ^(0|[1-9][0-9]*)$ ]] || fail "pod name '$POD_NAME' is not '$KRAFT_STATEFULSET-<ordinal>'"
+[[ "$POD_NAME" == "$KRAFT_STATEFULSET-"* && "$ordinal" =~ ^(0|[1-9][0-9]*)$ ]] ||
+  fail "pod name '$POD_NAME' is not '$KRAFT_STATEFULSET-<ordinal>'"
+[[ "$KRAFT_NODE_ID_OFFSET" =~ ^(0|[1-9][0-9]*)$ ]] ||
+  fail "KRAFT_NODE_ID_OFFSET '$KRAFT_NODE_ID_OFFSET' is not a node ID; it comes from $KRAFT_NODE_ID_KEY"
 node_id=$((KRAFT_NODE_ID_OFFSET + ordinal))
 
+[[ -f "$KRAFT_CLUSTER_ID_FILE" && -r "$KRAFT_CLUSTER_ID_FILE" ]] ||
+  fail "cannot read the cluster ID from $KRAFT_CLUSTER_ID_FILE: the cluster-ID Secret is not mounted" \
+    "or lacks the key; it holds $CLUSTER_ID_KEY"
 cluster_id="$(<"$KRAFT_CLUSTER_ID_FILE")"
 [[ "$cluster_id" =~ ^[A-Za-z0-9_-]{22}$ ]] ||
   fail "the cluster ID in $KRAFT_CLUSTER_ID_FILE is not 22 characters of base64url; set $CLUSTER_ID_KEY"
@@ -49,8 +55,12 @@ done <"$KRAFT_TEMPLATE" >"$KRAFT_SERVER_PROPERTIES"
 log_dirs="$(property "$KRAFT_SERVER_PROPERTIES" log.dirs)"
 [[ -n "$log_dirs" ]] || fail "$KRAFT_TEMPLATE sets no log.dirs"
 
-unformatted=0
+# Kafka keeps meta.properties in every log directory and in metadata.log.dir, when that is another one.
 IFS=, read -ra dirs <<<"$log_dirs"
+metadata_dir="$(property "$KRAFT_SERVER_PROPERTIES" metadata.log.dir)"
+[[ -z "$metadata_dir" || ",$log_dirs," == *",$metadata_dir,"* ]] || dirs+=("$metadata_dir")
+
+unformatted=0
 for dir in "${dirs[@]}"; do
   mkdir -p "$dir"
   meta="$dir/meta.properties"

@@ -1,0 +1,248 @@
+"""Run a node's real entrypoint under real bash, as the pod built by the real manifests would run it.
+
+A `Pod` takes its command, environment and volumes from the StatefulSet manifest, its files from the
+ConfigMap and cluster-ID Secret manifests, and maps every volume to a folder under a temporary root.
+Kafka itself is replaced by the stand-in tools next to this file (bin/kafka-storage.sh,
+bin/kafka-server-start.sh), which record each call and behave like the real ones where it matters.
+"""
+
+import os
+import shutil
+import stat
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kraft_component import manifests, naming
+from kraft_component.spec import ClusterSpec, PoolSpec
+from kraft_component.statefulset import statefulset
+
+STANDINS = Path(__file__).resolve().parent
+TOOLS = ("kafka-storage.sh", "kafka-server-start.sh")
+CLUSTER_ID = "MkU3OEVBNTcwNTJENDM2Qg"  # the example ID of Kafka's quickstart: 22 characters of base64url
+OTHER_CLUSTER_ID = "Zm9yZWlnbi1jbHVzdGVyLQ"
+
+
+def parse_properties(text: str) -> dict[str, str]:
+    """`key=value` lines of a properties file (comments and blank lines skipped); a repeated key fails."""
+    properties: dict[str, str] = {}
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith(("#", "!")):
+            continue
+        key, separator, value = line.partition("=")
+        assert separator, f"not a key=value line: {line!r}"
+        assert key not in properties, f"{key} is set twice"
+        properties[key] = value
+    return properties
+
+
+@dataclass(frozen=True)
+class Call:
+    """One run of a stand-in tool."""
+
+    tool: str
+    args: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Start:
+    """What one start of the container did."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+    calls: tuple[Call, ...]
+    started: dict[str, str] | None  # the properties kafka-server-start.sh was given; None if it never ran
+
+    def tool_calls(self, tool: str) -> list[Call]:
+        """The calls of one stand-in tool, in order."""
+        return [call for call in self.calls if call.tool == tool]
+
+    @property
+    def formats(self) -> list[Call]:
+        """The runs of kafka-storage.sh."""
+        return self.tool_calls("kafka-storage.sh")
+
+    @property
+    def server_starts(self) -> list[Call]:
+        """The runs of kafka-server-start.sh."""
+        return self.tool_calls("kafka-server-start.sh")
+
+
+def _pool_index(spec: ClusterSpec, pool: str) -> int:
+    return next(index for index, candidate in enumerate(spec.pools) if candidate.name == pool)
+
+
+class Pod:
+    """One pod of a pool with its volumes under `root`; `start()` runs its container once more.
+
+    The data volume survives every start (it is a PersistentVolumeClaim); emptyDirs are new each time,
+    as for a pod that was deleted and recreated.
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        spec: ClusterSpec,
+        pool: str,
+        ordinal: int,
+        *,
+        namespace: str | None = None,
+        cluster_id: str = CLUSTER_ID,
+        pod_name: str | None = None,
+        log_dirs: list[Path] | None = None,
+        extra_properties: dict[str, str] | None = None,
+    ) -> None:
+        self.root = root
+        self.spec = spec
+        self.pool_index = _pool_index(spec, pool)
+        self.ordinal = ordinal
+        self.namespace = namespace or spec.namespace
+        self.statefulset: dict[str, Any] = statefulset(spec, self.pool, self.pool_index, self.namespace)
+        self.pod_name = pod_name or f"{self.statefulset['metadata']['name']}-{ordinal}"
+        self.kafka_home = root / "kafka"
+        self._mounts = {mount["mountPath"]: mount["name"] for mount in self.container["volumeMounts"]}
+        self._override_log_dirs = log_dirs
+        self._extra_properties = extra_properties or {}
+        self._write_kafka_home()
+        self.write_volume_files(cluster_id)
+
+    @property
+    def pool(self) -> PoolSpec:
+        """The pool this pod belongs to."""
+        return self.spec.pools[self.pool_index]
+
+    @property
+    def container(self) -> dict[str, Any]:
+        """The Kafka container of the pod template."""
+        containers: list[dict[str, Any]] = self.statefulset["spec"]["template"]["spec"]["containers"]
+        return next(container for container in containers if container["name"] == "kafka")
+
+    def volume_dir(self, name: str) -> Path:
+        """The folder that stands for volume `name`."""
+        return self.root / "volumes" / name
+
+    def path(self, container_path: str) -> Path:
+        """Where a path inside the container lives here, through the volume mounted over it."""
+        mount = max((m for m in self._mounts if container_path.startswith(m.rstrip("/") + "/")), key=len, default=None)
+        assert mount is not None, f"{container_path} is on no volume of the container (the root fs is read-only)"
+        return self.volume_dir(self._mounts[mount]) / container_path.removeprefix(mount).lstrip("/")
+
+    @property
+    def environment(self) -> dict[str, str]:
+        """The container's env as the kubelet resolves it, with paths moved onto the volume folders."""
+        env: dict[str, str] = {}
+        for variable in self.container["env"]:
+            if "value" in variable:
+                value = variable["value"]
+                assert isinstance(value, str), f"{variable['name']} is not a string"
+                on_volume = any(value.startswith(mount.rstrip("/") + "/") for mount in self._mounts)
+                env[variable["name"]] = str(self.path(value)) if on_volume else value
+            else:
+                field = variable["valueFrom"]["fieldRef"]["fieldPath"]
+                assert field == "metadata.name", f"{variable['name']}: no stand-in for {field}"
+                env[variable["name"]] = self.pod_name
+        return env
+
+    @property
+    def template_key(self) -> str:
+        """The ConfigMap key of this pool's server.properties template."""
+        return naming.pool_template_key(self.pool.name)
+
+    @property
+    def log_dirs(self) -> list[Path]:
+        """The log directories of this node, here."""
+        if self._override_log_dirs is not None:
+            return self._override_log_dirs
+        template = parse_properties(manifests.config_data(self.spec, self.namespace)[self.template_key])
+        return [self.path(directory) for directory in template["log.dirs"].split(",")]
+
+    @property
+    def record(self) -> Path:
+        """The stand-in tools' record of calls."""
+        return self.kafka_home / "record"
+
+    def _write_kafka_home(self) -> None:
+        bin_dir = self.kafka_home / "bin"
+        bin_dir.mkdir(parents=True, exist_ok=True)
+        for tool in TOOLS:
+            shutil.copyfile(STANDINS / tool, bin_dir / tool)
+            (bin_dir / tool).chmod(stat.S_IRWXU | stat.S_IRGRP | stat.S_IXGRP | stat.S_IROTH | stat.S_IXOTH)
+        self.record.touch()
+
+    def write_volume_files(self, cluster_id: str) -> None:
+        """The ConfigMap and Secret volumes, from the real manifests (the pool's template with its
+        log.dirs moved here); `cluster_id` is what the Secret holds."""
+        volumes = {volume["name"]: volume for volume in self.statefulset["spec"]["template"]["spec"]["volumes"]}
+        config_map = manifests.config_map(self.spec, self.namespace)
+        secret = manifests.cluster_id_secret(self.spec, self.namespace, cluster_id)
+        for name, volume in volumes.items():
+            if "configMap" in volume:
+                assert volume["configMap"]["name"] == config_map["metadata"]["name"]
+                files: dict[str, str] = dict(config_map["data"])
+                files[self.template_key] = self._template(files[self.template_key])
+            elif "secret" in volume:
+                assert volume["secret"]["secretName"] == secret["metadata"]["name"]
+                files = dict(secret["stringData"])
+            else:
+                continue
+            folder = self.volume_dir(name)
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+            for key, content in files.items():
+                (folder / key).write_text(content, encoding="utf-8")
+
+    def write_cluster_id_file(self, content: str) -> None:
+        """Replace what the mounted cluster-ID Secret key holds (any text, valid or not)."""
+        Path(self.environment["KRAFT_CLUSTER_ID_FILE"]).write_text(content, encoding="utf-8")
+
+    def _template(self, text: str) -> str:
+        log_dirs = ",".join(str(directory) for directory in self.log_dirs)
+        lines = [f"log.dirs={log_dirs}" if line.startswith("log.dirs=") else line for line in text.splitlines()]
+        lines += [f"{key}={value}" for key, value in self._extra_properties.items()]
+        return "".join(f"{line}\n" for line in lines)
+
+    def _fresh_empty_dirs(self) -> None:
+        for volume in self.statefulset["spec"]["template"]["spec"]["volumes"]:
+            if "emptyDir" in volume:
+                shutil.rmtree(self.volume_dir(volume["name"]), ignore_errors=True)
+                self.volume_dir(volume["name"]).mkdir(parents=True)
+        for claim in self.statefulset["spec"]["volumeClaimTemplates"]:
+            self.volume_dir(claim["metadata"]["name"]).mkdir(parents=True, exist_ok=True)
+
+    def run(self, command: list[str], env: dict[str, str] | None = None) -> "subprocess.CompletedProcess[str]":
+        """Run a command of the container (its paths moved onto the volume folders) with the container's env;
+        `env` overrides variables of the manifest."""
+        argv = [command[0]] + [str(self.path(arg)) if arg.startswith("/") else arg for arg in command[1:]]
+        tools = {"KAFKA_HOME": str(self.kafka_home), "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+        return subprocess.run(
+            argv,
+            env=self.environment | tools | (env or {}),
+            cwd=self.root,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    def start(self, env: dict[str, str] | None = None) -> Start:
+        """Run the container's command once, to the exec of the (stand-in) Kafka server."""
+        self._fresh_empty_dirs()
+        (self.kafka_home / "started.properties").unlink(missing_ok=True)
+        before = len(self.record.read_text().splitlines())
+        done = self.run(self.container["command"], env)
+        lines = self.record.read_text().splitlines()[before:]
+        calls = tuple(Call(line.split("\t")[0], tuple(line.split("\t")[1:])) for line in lines)
+        started_file = self.kafka_home / "started.properties"
+        started = parse_properties(started_file.read_text()) if started_file.exists() else None
+        return Start(done.returncode, done.stdout, done.stderr, calls, started)
+
+    def probe(self, name: str, env: dict[str, str] | None = None) -> "subprocess.CompletedProcess[str]":
+        """Run the exec probe `name` (`readinessProbe`, ...) of the container."""
+        command: list[str] = self.container[name]["exec"]["command"]
+        return self.run(command, env)
+
+    def meta_properties(self, directory: Path | None = None) -> dict[str, str]:
+        """meta.properties of a log directory (the first by default)."""
+        return parse_properties(((directory or self.log_dirs[0]) / "meta.properties").read_text())

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Stand-in for Kafka's bin/kafka-storage.sh, `format` only. It records its arguments in $KAFKA_HOME/record
+# and behaves like Kafka's Formatter (3.9-4.3): it reads node.id and log.dirs (plus metadata.log.dir)
+# from the config, refuses a directory formatted for another cluster or node even with
+# --ignore-formatted, refuses any formatted directory without it, and writes meta.properties
+# (version=1, cluster.id, node.id, directory.id) into every unformatted directory, creating it.
+set -euo pipefail
+home="$(cd "${BASH_SOURCE[0]%/*}/.." && pwd)"
+(
+  IFS=$'\t'
+  printf '%s\n' "kafka-storage.sh	$*"
+) >>"$home/record"
+
+die() {
+  echo "$*" >&2
+  exit 1
+}
+
+value() { # value <file> <key>: the value of the last <key>= line, as java.util.Properties keeps it
+  awk -v key="$2" 'index($0, key "=") == 1 { found = substr($0, length(key) + 2) } END { print found }' "$1"
+}
+
+[[ "${1:-}" == format ]] || die "kafka-storage.sh stand-in: only 'format' is implemented, got '${1:-}'"
+shift
+config="" cluster_id="" ignore_formatted=0
+while (($# > 0)); do
+  case "$1" in
+    -c | --config) config="$2" && shift 2 ;;
+    -t | --cluster-id) cluster_id="$2" && shift 2 ;;
+    -g | --ignore-formatted) ignore_formatted=1 && shift ;;
+    *) die "kafka-storage: error: unrecognized arguments: '$1'" ;;
+  esac
+done
+[[ -n "$config" ]] || die "kafka-storage: error: argument --config/-c is required"
+[[ -n "$cluster_id" ]] || die "kafka-storage: error: argument --cluster-id/-t is required"
+[[ -f "$config" ]] || die "Error: $config (No such file or directory)"
+
+node_id="$(value "$config" node.id)"
+[[ "$node_id" =~ ^[0-9]+$ ]] || die "Invalid value '$node_id' for configuration node.id"
+[[ -n "$(value "$config" process.roles)" ]] || die "The kafka configuration file appears to be for a legacy cluster."
+log_dirs="$(value "$config" log.dirs)"
+[[ -n "$log_dirs" ]] || log_dirs="$(value "$config" log.dir)"
+[[ -n "$log_dirs" ]] || die "No log directories found in the configuration."
+metadata_dir="$(value "$config" metadata.log.dir)"
+IFS=, read -ra dirs <<<"$log_dirs${metadata_dir:+,$metadata_dir}"
+
+unformatted=()
+formatted=()
+for dir in "${dirs[@]}"; do
+  meta="$dir/meta.properties"
+  if [[ ! -f "$meta" ]]; then
+    unformatted+=("$dir")
+    continue
+  fi
+  found_cluster="$(value "$meta" cluster.id)"
+  found_node="$(value "$meta" node.id)"
+  [[ "$found_cluster" == "$cluster_id" ]] ||
+    die "Invalid cluster.id in: $meta. Expected $cluster_id, but read $found_cluster"
+  [[ "$found_node" == "$node_id" ]] ||
+    die "Stored node id $found_node doesn't match previous node id $node_id in $meta."
+  formatted+=("$dir")
+done
+if ((${#formatted[@]} > 0 && ignore_formatted == 0)); then
+  die "Log directory ${formatted[0]} is already formatted. Use --ignore-formatted to ignore this directory" \
+    "and format the others."
+fi
+if ((${#unformatted[@]} == 0)); then
+  echo "All of the log directories are already formatted."
+  exit 0
+fi
+for dir in "${unformatted[@]}"; do
+  mkdir -p "$dir"
+  directory_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+  printf '#\n#%s\nnode.id=%s\ndirectory.id=%s\nversion=1\ncluster.id=%s\n' \
+    "$(date)" "$node_id" "$directory_id" "$cluster_id" >"$dir/meta.properties"
+  echo "Formatting $dir with metadata.version 4.3-IV0."
+done

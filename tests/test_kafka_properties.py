@@ -1,0 +1,95 @@
+"""Every key we write into server.properties is a name the Kafka release in the image accepts.
+
+Kafka only logs an unknown key ("supplied but are not used yet"), so a misspelt or removed key silently
+does nothing in production. Names come from tests.kafka_names (Kafka's ConfigDef at each release).
+"""
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kraft_component import manifests
+from kraft_component.kafka_config import pool_properties
+from kraft_component.spec import KAFKA_VERSIONS, ClusterSpec, parse_spec
+from tests.kafka_names import config_names, is_known, removed_in_4, require_data
+from tests.standins import Pod, parse_properties
+
+SHAPES: dict[str, tuple[list[dict[str, Any]], str]] = {
+    "combined": ([{"name": "nodes", "roles": ["broker", "controller"], "replicas": 3}], "nodes"),
+    "controller-only": (
+        [
+            {"name": "controllers", "roles": ["controller"], "replicas": 3},
+            {"name": "brokers", "roles": ["broker"], "replicas": 3},
+        ],
+        "controllers",
+    ),
+    "broker-only": (
+        [
+            {"name": "controllers", "roles": ["controller"], "replicas": 3},
+            {"name": "brokers", "roles": ["broker"], "replicas": 3},
+        ],
+        "brokers",
+    ),
+}
+
+CASES = [pytest.param(version, shape, id=f"{version}-{shape}") for version in KAFKA_VERSIONS for shape in SHAPES]
+
+
+def spec_of(version: str, shape: str) -> ClusterSpec:
+    """A cluster of `shape` on Kafka `version`."""
+    pools, _ = SHAPES[shape]
+    return parse_spec({"kafkaVersion": version, "pools": pools})
+
+
+def unknown_names(names: set[str], version: str) -> list[str]:
+    """The names `version` does not accept, or that Kafka 4 removed when `version` is a 4.x release."""
+    unknown = {name for name in names if not is_known(name, version)}
+    if not version.startswith("3."):
+        unknown |= names & removed_in_4()
+    return sorted(unknown)
+
+
+@pytest.fixture(autouse=True)
+def _kafka_names() -> None:
+    require_data()
+
+
+def test_the_name_check_catches_typos_and_removed_names() -> None:
+    assert all(config_names(version) for version in KAFKA_VERSIONS), "a supported version has no name list"
+    assert all(is_known("log.dirs", version) for version in KAFKA_VERSIONS)
+    assert unknown_names({"log.dir.s", "advertised.listener", "log.dirs"}, "4.3.1") == [
+        "advertised.listener",
+        "log.dir.s",
+    ]
+    assert is_known("zookeeper.connect", "3.9.2")
+    assert unknown_names({"zookeeper.connect"}, "4.0.0") == ["zookeeper.connect"]
+    assert unknown_names({"controller.quorum.auto.join.enable"}, "4.1.2") == ["controller.quorum.auto.join.enable"]
+    assert unknown_names({"controller.quorum.auto.join.enable"}, "4.2.0") == []
+    assert is_known("listener.name.client.ssl.keystore.location", "4.3.1")  # per-listener keys are patterns
+
+
+@pytest.mark.parametrize(("version", "shape"), CASES)
+def test_pool_properties_are_real_kafka_names(version: str, shape: str) -> None:
+    spec = spec_of(version, shape)
+    _, pool_name = SHAPES[shape]
+    node_pool = next(candidate for candidate in spec.pools if candidate.name == pool_name)
+
+    names = set(pool_properties(spec, node_pool, spec.namespace))
+
+    assert unknown_names(names, version) == []
+
+
+@pytest.mark.parametrize(("version", "shape"), CASES)
+def test_the_server_properties_kafka_starts_with_are_real_kafka_names(tmp_path: Path, version: str, shape: str) -> None:
+    spec = spec_of(version, shape)
+    _, pool_name = SHAPES[shape]
+    pod = Pod(tmp_path, spec, pool_name, 0)
+
+    start = pod.start()
+
+    assert start.returncode == 0, start.stderr
+    assert start.started is not None
+    template = parse_properties(manifests.config_data(spec, spec.namespace)[pod.template_key])
+    assert set(start.started) >= set(template), "the entrypoint dropped a key of the template"
+    assert unknown_names(set(start.started), version) == []
