@@ -9,8 +9,9 @@ import pulumi_kubernetes as k8s
 import pulumi_random as random
 from pydantic.alias_generators import to_snake
 
-from . import manifests, naming
+from . import guards, manifests, naming
 from .manifests import Manifest
+from .record import DeploymentRecord
 from .spec import ClusterSpec, parse_cluster_id, parse_spec
 from .statefulset import statefulset
 
@@ -72,8 +73,13 @@ class KraftCluster(pulumi.ComponentResource):
     def __init__(self, name: str, args: KraftClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TOKEN, name, None, opts)
         spec = args.spec
-        namespace = self._namespace(name, spec, args.namespace)
         cluster_id = self._cluster_id(name, args.cluster_id)
+        self._record = DeploymentRecord(
+            f"{name}-record",
+            pulumi.Output.unsecret(cluster_id.apply(partial(guards.record, spec))),
+            pulumi.ResourceOptions(parent=self, protect=True),
+        )
+        namespace = self._namespace(name, spec, args.namespace)
 
         secret = self._deploy(
             k8s.core.v1.Secret, f"{name}-cluster-id",
@@ -146,11 +152,11 @@ class KraftCluster(pulumi.ComponentResource):
         self, resource: Callable[..., pulumi.CustomResource], logical_name: str, manifest: pulumi.Output[Manifest],
         **options: Any,
     ) -> Any:  # fmt: skip
-        """Register one manifest as a typed Kubernetes resource, child of this component."""
+        """Register one manifest as a typed Kubernetes resource, child of this component, after the
+        deployment record has passed its guards."""
         kind = resource.__name__
-        fields = {
-            to_snake(field): manifest.apply(partial(_field, kind=kind, field=field)) for field in _FIELDS[kind]
-        }
+        options["depends_on"] = [self._record, *options.get("depends_on", [])]
+        fields = {to_snake(field): manifest.apply(partial(_field, kind=kind, field=field)) for field in _FIELDS[kind]}
         return resource(logical_name, opts=pulumi.ResourceOptions(parent=self, **options), **fields)
 
 

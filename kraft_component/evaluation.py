@@ -13,6 +13,8 @@ import pulumi
 from pulumi.runtime import settings
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
 
+from .wire import whole_numbers
+
 SECRET_SIGNATURE = "4dabf18193072939515e22adb298388d"
 REDACTED = "<redacted secret>"
 
@@ -51,9 +53,7 @@ def reveal(value: Any, show_secrets: bool) -> Any:
         return {key: reveal(item, show_secrets) for key, item in value.items()}
     if isinstance(value, list):
         return [reveal(item, show_secrets) for item in value]
-    if isinstance(value, float) and value.is_integer():
-        return int(value)  # the wire format carries every number as a float
-    return value
+    return whole_numbers(value)
 
 
 def fake_random_id(name: str, byte_length: int) -> str:

@@ -141,6 +141,9 @@ class PoolSpec(_Model):
     storage: Storage = Storage()
     scheduling: Scheduling = Scheduling()
     startup_timeout_seconds: Annotated[int, Field(ge=30, le=86400)] = 900
+    acknowledge_scale_down_to: Annotated[int | None, Field(ge=0)] = Field(
+        default=None, description="Allows shrinking a broker pool to this size once partitions were moved away."
+    )
 
     @model_validator(mode="after")
     def _distinct_roles(self) -> Self:

@@ -1,0 +1,47 @@
+"""The deployment record: a resource whose provider refuses dangerous changes at preview.
+
+A Pulumi program cannot read what it deployed last time, but a provider's `check` receives the previous
+inputs next to the new ones. The record's inputs are the choices of kraft_component.guards.record, so
+`check` compares the two and fails the preview with a message that names the key and the safe procedure.
+"""
+
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, Resource, ResourceProvider, UpdateResult
+
+from .guards import Record, refusals
+from .wire import whole_numbers
+
+RECORD_KEYS = ("clusterIdSha256", "pools")
+
+
+def _record_of(properties: dict[str, Any]) -> Record:
+    return {key: whole_numbers(properties[key]) for key in RECORD_KEYS if key in properties}
+
+
+class GuardProvider(ResourceProvider):
+    """Keeps the record in the stack's state and checks each new record against the deployed one."""
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Refuse the new record when it breaks a guard."""
+        failures = [CheckFailure("pools", problem) for problem in refusals(_record_of(_olds), _record_of(news))]
+        return CheckResult(news, failures)
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        """Nothing exists outside the state: the record is its inputs."""
+        return CreateResult(id_=props["clusterIdSha256"][:16], outs=props)
+
+    def update(self, _id: str, _olds: dict[str, Any], _news: dict[str, Any]) -> UpdateResult:
+        """An accepted change becomes the new record."""
+        return UpdateResult(outs=_news)
+
+
+class DeploymentRecord(Resource):
+    """The choices of the deployed cluster, kept in the stack state and guarded at every preview."""
+
+    def __init__(self, name: str, choices: pulumi.Input[Record], opts: pulumi.ResourceOptions) -> None:
+        inputs = pulumi.Output.from_input(choices).apply(_record_of)
+        super().__init__(
+            GuardProvider(), name, {key: inputs.apply(lambda r, key=key: r[key]) for key in RECORD_KEYS}, opts
+        )
