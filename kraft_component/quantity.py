@@ -22,7 +22,8 @@ _SUFFIXES: dict[str, Decimal] = {
     "E": Decimal("1e18"),
 }
 _QUANTITY = re.compile(
-    r"^(?P<number>[+]?(\d+\.?\d*|\.\d+))(?P<suffix>Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\d+)?$"
+    r"^(?P<number>[+]?(\d+\.?\d*|\.\d+))"
+    r"(?:(?P<suffix>Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)|[eE](?P<exponent>[+-]?\d+))?$"
 )
 
 
@@ -32,7 +33,6 @@ def parse_quantity(text: str) -> Decimal:
     if match is None:
         raise ValueError(f"{text!r} is not a Kubernetes quantity (examples: 512Mi, 2Gi, 500m, 1.5)")
     number = Decimal(match["number"])
-    suffix = match["suffix"] or ""
-    if suffix[:1] in ("e", "E"):
-        return number * Decimal(10) ** int(suffix[1:])
-    return number * _SUFFIXES[suffix]
+    if match["exponent"] is not None:
+        return number * Decimal(10) ** int(match["exponent"])
+    return number * _SUFFIXES[match["suffix"] or ""]

@@ -25,7 +25,10 @@ KAFKA_VERSIONS = (
 DEFAULT_KAFKA_VERSION = "4.3.1"
 MIN_MEMORY_LIMIT = "1Gi"
 CLUSTER_ID = re.compile(r"^[A-Za-z0-9_-]{22}$")
+KAFKA_INT_MAX = 2**31 - 1  # node.id and num.partitions are Java ints
 _DNS_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
+_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_LABEL_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
 
 
 class InvalidSpec(ValueError):
@@ -54,6 +57,13 @@ class Spread(StrEnum):
     PREFERRED = "preferred"
 
 
+class Profile(StrEnum):
+    """How strict the quorum rules are: production needs an odd number of at least 3 controllers."""
+
+    PRODUCTION = "production"
+    DEVELOPMENT = "development"
+
+
 class ImagePullPolicy(StrEnum):
     """The Kubernetes image pull policy."""
 
@@ -63,8 +73,35 @@ class ImagePullPolicy(StrEnum):
 
 
 def _dns_label(value: str) -> str:
-    if not _DNS_LABEL.match(value):
-        raise ValueError(f"{value!r} must be a DNS label: lower-case letters, digits and '-', starting with a letter")
+    if not _DNS_LABEL.match(value) or len(value) > 63:
+        raise ValueError(
+            f"{value!r} must be a DNS label: at most 63 lower-case letters, digits and '-', starting with a letter"
+        )
+    return value
+
+
+def _dns_subdomain(value: str) -> str:
+    if not _DNS_SUBDOMAIN.match(value) or len(value) > 253:
+        raise ValueError(f"{value!r} must be a DNS subdomain: lower-case letters, digits, '-' and '.'")
+    return value
+
+
+def _label_key(value: str) -> str:
+    prefix, _, name = value.rpartition("/")
+    if (
+        (prefix and (len(prefix) > 253 or not _DNS_SUBDOMAIN.match(prefix)))
+        or len(name) > 63
+        or not _LABEL_NAME.match(name)
+    ):
+        raise ValueError(
+            f"{value!r} is not a label key: [prefix/]name, name of at most 63 letters, digits, '-', '_', '.'"
+        )
+    return value
+
+
+def _label_value(value: str) -> str:
+    if value and (len(value) > 63 or not _LABEL_NAME.match(value)):
+        raise ValueError(f"{value!r} is not a label value: at most 63 letters, digits, '-', '_', '.'")
     return value
 
 
@@ -80,6 +117,9 @@ def _kafka_version(value: str) -> str:
 
 
 DnsLabel = Annotated[str, AfterValidator(_dns_label)]
+DnsSubdomain = Annotated[str, AfterValidator(_dns_subdomain)]
+LabelKey = Annotated[str, AfterValidator(_label_key)]
+LabelValue = Annotated[str, AfterValidator(_label_value)]
 Quantity = Annotated[str, AfterValidator(_quantity)]
 KafkaVersion = Annotated[str, AfterValidator(_kafka_version)]
 
@@ -119,7 +159,9 @@ class Storage(_Model):
     """The data volume of each node (a volumeClaimTemplate)."""
 
     size: Quantity = "20Gi"
-    storage_class: str | None = Field(default=None, description="StorageClass name; the cluster default if unset.")
+    storage_class: DnsSubdomain | None = Field(
+        default=None, description="StorageClass name; the cluster default if unset."
+    )
 
 
 class Scheduling(_Model):
@@ -127,7 +169,7 @@ class Scheduling(_Model):
 
     zone_spread: Spread = Spread.PREFERRED
     host_spread: Spread = Spread.REQUIRED
-    node_selector: dict[str, str] = {}
+    node_selector: dict[LabelKey, LabelValue] = {}
 
 
 class PoolSpec(_Model):
@@ -149,6 +191,12 @@ class PoolSpec(_Model):
     def _distinct_roles(self) -> Self:
         if len(set(self.roles)) != len(self.roles):
             raise RuleError("roles", f"lists a role twice; allowed: {', '.join(Role)}, each at most once")
+        return self
+
+    @model_validator(mode="after")
+    def _node_ids_fit_kafka(self) -> Self:
+        if self.node_id_offset is not None and self.node_id_offset + self.replicas - 1 > KAFKA_INT_MAX:
+            raise RuleError("nodeIdOffset", f"the last node ID would exceed {KAFKA_INT_MAX}, Kafka's largest node.id")
         return self
 
     @property
@@ -175,7 +223,7 @@ class PoolSpec(_Model):
 class TopicDefaults(_Model):
     """Cluster-wide defaults for new topics and the internal topics; unset values follow the broker count."""
 
-    partitions: Annotated[int, Field(ge=1)] = 3
+    partitions: Annotated[int, Field(ge=1, le=KAFKA_INT_MAX)] = 3
     replication_factor: Annotated[int | None, Field(ge=1)] = None
     min_insync_replicas: Annotated[int | None, Field(ge=1)] = None
 
@@ -188,6 +236,7 @@ class ClusterSpec(_Model):
     """A whole KRaft cluster."""
 
     name: DnsLabel = "kafka"
+    profile: Profile = Profile.PRODUCTION
     namespace: DnsLabel = "kafka"
     create_namespace: bool = True
     kafka_version: KafkaVersion = DEFAULT_KAFKA_VERSION
@@ -223,6 +272,7 @@ class ClusterSpec(_Model):
             raise RuleError("pools", "no pool has the role 'controller'; a KRaft cluster needs a quorum")
         if self.broker_count == 0:
             raise RuleError("pools", "no pool has the role 'broker'; clients need at least one broker")
+        _check_quorum_size(self)
         _check_topic_defaults(self)
         return self
 
@@ -307,6 +357,17 @@ def _check_node_ids(pools: list[PoolSpec]) -> None:
             owners[node_id] = index
 
 
+def _check_quorum_size(spec: ClusterSpec) -> None:
+    """A quorum of 2n+1 controllers survives n failures; an even count adds a member but no tolerance."""
+    voters = spec.controller_count
+    if spec.profile is Profile.PRODUCTION and (voters < 3 or voters % 2 == 0):
+        raise RuleError(
+            "pools",
+            f"{voters} controllers in a production profile; allowed: an odd number, at least 3 (3 survives one "
+            "failure, 5 survives two). For a disposable cluster set kraft:cluster.profile: development",
+        )
+
+
 def _check_topic_defaults(spec: ClusterSpec) -> None:
     factor, min_isr = spec.replication_factor, spec.min_insync_replicas
     if factor > spec.broker_count:
@@ -360,7 +421,8 @@ def describe_errors(error: ValidationError, key: str) -> str:
 
 
 def _key_path(key: str, location: list[int | str]) -> str:
-    return key + "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in location)
+    path = key + "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in location if part != "[key]")
+    return f"{path} (the key)" if location[-1:] == ["[key]"] else path
 
 
 def _allowed_keys(location: list[int | str]) -> list[str]:

@@ -86,10 +86,11 @@ def test_safe_changes_pass(after: dict[str, Any]) -> None:
         ),
         (
             {
+                "profile": "development",
                 "pools": [
                     {"name": "controllers", "roles": ["controller"], "replicas": 3},
                     {"name": "brokers", "roles": ["broker", "controller"], "replicas": 3, "nodeIdOffset": 100},
-                ]
+                ],
             },
             CLUSTER_ID,
             "kraft:cluster.pools[1].roles: pool 'brokers' would change roles",

@@ -39,7 +39,7 @@ CASES = [pytest.param(version, shape, id=f"{version}-{shape}") for version in KA
 def spec_of(version: str, shape: str) -> ClusterSpec:
     """A cluster of `shape` on Kafka `version`."""
     pools, _ = SHAPES[shape]
-    return parse_spec({"kafkaVersion": version, "pools": pools})
+    return parse_spec({"kafkaVersion": version, "profile": "development", "pools": pools})
 
 
 def unknown_names(names: set[str], version: str) -> list[str]:

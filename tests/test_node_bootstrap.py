@@ -29,7 +29,7 @@ def pool(name: str, roles: list[str], replicas: int, **extra: Any) -> dict[str, 
 
 def cluster(*pools: dict[str, Any], **extra: Any) -> ClusterSpec:
     """A validated spec with the given pools."""
-    return parse_spec({"pools": list(pools), **extra})
+    return parse_spec({"profile": "development", "pools": list(pools), **extra})
 
 
 SPLIT = cluster(pool("controllers", ["controller"], 3), pool("brokers", ["broker"], 3))

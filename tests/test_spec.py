@@ -8,7 +8,11 @@ from kraft_component.spec import KAFKA_VERSIONS, InvalidSpec, Role, parse_cluste
 
 
 def combined(replicas: int = 3, **extra: Any) -> dict[str, Any]:
-    return {"pools": [{"name": "nodes", "roles": ["broker", "controller"], "replicas": replicas, **extra}]}
+    profile = "production" if replicas in (3, 5) else "development"
+    return {
+        "profile": profile,
+        "pools": [{"name": "nodes", "roles": ["broker", "controller"], "replicas": replicas, **extra}],
+    }
 
 
 def error_of(data: Any) -> str:
@@ -46,13 +50,14 @@ def test_node_id_offsets_default_to_controllers_from_zero_and_broker_pools_by_hu
 def test_default_offsets_never_collide_with_each_other_or_with_given_ones() -> None:
     spec = parse_spec(
         {
+            "profile": "development",
             "pools": [
                 {"name": "brokers-a", "roles": ["broker"], "replicas": 150},
                 {"name": "controllers", "roles": ["controller"], "replicas": 3},
                 {"name": "mixed", "roles": ["broker", "controller"], "replicas": 3},
                 {"name": "pinned", "roles": ["broker"], "replicas": 3, "nodeIdOffset": 300},
                 {"name": "brokers-b", "roles": ["broker"], "replicas": 3},
-            ]
+            ],
         }
     )
     assert {p.name: p.first_node_id for p in spec.pools} == {
@@ -79,7 +84,10 @@ def test_image_override_keeps_the_kafka_version() -> None:
     ("data", "expected"),
     [
         ({"bogus": 1}, "kraft:cluster.bogus: unknown key; allowed keys here: clusterDomain, createNamespace"),
-        (combined(extra=1), "kraft:cluster.pools[0].extra: unknown key; allowed keys here: name, nodeIdOffset"),
+        (
+            combined(extra=1),
+            "kraft:cluster.pools[0].extra: unknown key; allowed keys here: acknowledgeScaleDownTo, name, nodeIdOffset",
+        ),
         (
             {"kafkaVersion": "3.8.1"},
             f"kraft:cluster.kafkaVersion: '3.8.1' is not a supported Kafka version; allowed: {', '.join(KAFKA_VERSIONS)}",
@@ -143,7 +151,11 @@ def test_image_override_keeps_the_kafka_version() -> None:
             "kraft:cluster.pools[1].nodeIdOffset: node IDs 2-4 of pool 'b' overlap those of pool 'c' (0-2)",
         ),
         (
-            {"name": "k" * 45, "pools": [{"name": "nodes-pool", "roles": ["broker", "controller"], "replicas": 1}]},
+            {
+                "name": "k" * 45,
+                "profile": "development",
+                "pools": [{"name": "nodes-pool", "roles": ["broker", "controller"], "replicas": 1}],
+            },
             "allow at most 52",
         ),
         (
@@ -155,6 +167,30 @@ def test_image_override_keeps_the_kafka_version() -> None:
             "kraft:cluster.topicDefaults.minInsyncReplicas: 3 must be below the replication factor (3)",
         ),
         ("not a mapping", "kraft:cluster: Input should be a valid dictionary"),
+        (
+            {"namespace": "n" * 64},
+            "kraft:cluster.namespace: 'nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn' must be a DNS label: at most 63",
+        ),
+        (
+            combined(storage={"storageClass": "Fast_SSD"}),
+            "kraft:cluster.pools[0].storage.storageClass: 'Fast_SSD' must be a DNS subdomain",
+        ),
+        (
+            combined(scheduling={"nodeSelector": {"disk type": "ssd"}}),
+            "kraft:cluster.pools[0].scheduling.nodeSelector.disk type (the key): 'disk type' is not a label key",
+        ),
+        (
+            combined(scheduling={"nodeSelector": {"disk": "fast ssd"}}),
+            "kraft:cluster.pools[0].scheduling.nodeSelector.disk: 'fast ssd' is not a label value",
+        ),
+        (
+            {"topicDefaults": {"partitions": 2**31}},
+            "kraft:cluster.topicDefaults.partitions: Input should be less than or equal to 2147483647",
+        ),
+        (
+            combined(nodeIdOffset=2**31 - 2),
+            "kraft:cluster.pools[0].nodeIdOffset: the last node ID would exceed 2147483647",
+        ),
     ],
     ids=lambda value: value[:40] if isinstance(value, str) else None,
 )
@@ -171,6 +207,21 @@ def test_every_problem_is_reported_at_once() -> None:
         "kraft:cluster.pools[0].replicas",
     ):
         assert key in message
+
+
+@pytest.mark.parametrize("controllers", [1, 2, 4, 6])
+def test_production_refuses_quorums_that_cannot_survive_a_failure_or_gain_nothing(controllers: int) -> None:
+    data = {
+        "pools": [
+            {"name": "c", "roles": ["controller"], "replicas": controllers},
+            {"name": "b", "roles": ["broker"], "replicas": 3},
+        ]
+    }
+    assert (
+        f"kraft:cluster.pools: {controllers} controllers in a production profile; allowed: an odd number, at least 3"
+        in error_of(data)
+    )
+    assert parse_spec({**data, "profile": "development"}).controller_count == controllers
 
 
 def test_a_single_broker_may_only_replicate_once() -> None:
