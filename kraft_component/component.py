@@ -95,14 +95,18 @@ class KraftCluster(pulumi.ComponentResource):
         self._deploy(
             k8s.core.v1.Service, f"{name}-bootstrap", namespace.apply(partial(manifests.bootstrap_service, spec))
         )
-        for index, pool in enumerate(spec.pools):
-            self._deploy(
+        # Controllers roll before brokers: a broker-only pool waits until every controller pool is ready.
+        controller_pools: list[pulumi.Resource] = []
+        for index, pool in sorted(enumerate(spec.pools), key=lambda item: not item[1].is_controller):
+            deployed = self._deploy(
                 k8s.apps.v1.StatefulSet, f"{name}-{pool.name}",
                 namespace.apply(partial(statefulset, spec, pool, index)),
                 delete_before_replace=True,
-                depends_on=[secret, config, headless],
+                depends_on=[secret, config, headless, *([] if pool.is_controller else controller_pools)],
                 custom_timeouts=pulumi.CustomTimeouts(create=STATEFULSET_TIMEOUT, update=STATEFULSET_TIMEOUT),
             )  # fmt: skip
+            if pool.is_controller:
+                controller_pools.append(deployed)
             self._deploy(
                 k8s.policy.v1.PodDisruptionBudget, f"{name}-{pool.name}-pdb",
                 namespace.apply(partial(manifests.pod_disruption_budget, spec, pool)),

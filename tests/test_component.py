@@ -172,6 +172,24 @@ def test_statefulset_is_replaced_by_delete_then_create_and_waits_for_its_inputs(
         assert prerequisites <= {urn.rsplit("::", 1)[1] for urn in statefulset.depends_on}
 
 
+def test_broker_pools_wait_for_every_controller_pool_so_upgrades_roll_controllers_first() -> None:
+    spec = {
+        "pools": [
+            {"name": "brokers", "roles": ["broker"], "replicas": 3},
+            {"name": "controllers", "roles": ["controller"], "replicas": 3},
+            {"name": "more-brokers", "roles": ["broker"], "replicas": 3},
+        ]
+    }
+    evaluation = deploy(spec)
+    waits_for = {
+        name: {urn.rsplit("::", 1)[1] for urn in registration(evaluation, "StatefulSet", name).depends_on}
+        for name in ("kafka-brokers", "kafka-controllers", "kafka-more-brokers")
+    }
+    assert "kafka-controllers" in waits_for["kafka-brokers"]
+    assert "kafka-controllers" in waits_for["kafka-more-brokers"]
+    assert not {"kafka-brokers", "kafka-more-brokers"} & waits_for["kafka-controllers"]
+
+
 def test_volume_claims_have_the_pool_size_and_storage_class() -> None:
     evaluation = deploy(
         {
