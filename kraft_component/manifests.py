@@ -50,7 +50,9 @@ def cluster_id_secret(spec: ClusterSpec, namespace: str, cluster_id: Any) -> Man
 
 def config_data(spec: ClusterSpec, namespace: str) -> dict[str, str]:
     """The ConfigMap's files: the scripts and one server.properties template per pool."""
-    shipped = (naming.BOOTSTRAP_SCRIPT, naming.CONTROLLER_READY_SCRIPT, logging_config_file(spec))
+    shipped = (
+        naming.BOOTSTRAP_SCRIPT, naming.CONTROLLER_READY_SCRIPT, naming.PROPERTIES_LIBRARY, logging_config_file(spec)
+    )  # fmt: skip
     scripts = {name: script(name) for name in shipped}
     templates = {
         naming.pool_template_key(pool.name): render_properties(pool_properties(spec, pool, namespace))
@@ -100,33 +102,30 @@ def _service_ports(opened: tuple[listeners.Listener, ...]) -> list[Manifest]:
     ]
 
 
-def headless_service(spec: ClusterSpec, namespace: str) -> Manifest:
-    """Gives every pod its DNS name, ready or not: quorum members must find each other before they are ready."""
+def _service(
+    spec: ClusterSpec, name: str, namespace: str, selector: dict[str, str], opened: tuple[listeners.Listener, ...],
+    **service_spec: Any,
+) -> Manifest:  # fmt: skip
     return {
         "apiVersion": "v1",
         "kind": "Service",
-        "metadata": _metadata(spec, naming.headless_service_name(spec.name), namespace),
-        "spec": {
-            "clusterIP": "None",
-            "publishNotReadyAddresses": True,
-            "selector": naming.cluster_labels(spec.name),
-            "ports": _service_ports(listeners.ALL),
-        },
+        "metadata": _metadata(spec, name, namespace),
+        "spec": {**service_spec, "selector": selector, "ports": _service_ports(opened)},
     }
+
+
+def headless_service(spec: ClusterSpec, namespace: str) -> Manifest:
+    """Gives every pod its DNS name, ready or not: quorum members must find each other before they are ready."""
+    name = naming.headless_service_name(spec.name)
+    selector = naming.cluster_labels(spec.name)
+    return _service(spec, name, namespace, selector, listeners.ALL, clusterIP="None", publishNotReadyAddresses=True)
 
 
 def bootstrap_service(spec: ClusterSpec, namespace: str) -> Manifest:
     """The address clients bootstrap from: the client port of ready brokers only."""
-    return {
-        "apiVersion": "v1",
-        "kind": "Service",
-        "metadata": _metadata(spec, naming.bootstrap_service_name(spec.name), namespace),
-        "spec": {
-            "type": "ClusterIP",
-            "selector": naming.cluster_labels(spec.name) | {naming.BROKER_LABEL: "true"},
-            "ports": _service_ports((listeners.CLIENT,)),
-        },
-    }
+    name = naming.bootstrap_service_name(spec.name)
+    selector = naming.cluster_labels(spec.name) | {naming.BROKER_LABEL: "true"}
+    return _service(spec, name, namespace, selector, (listeners.CLIENT,), type="ClusterIP")
 
 
 def bootstrap_servers(spec: ClusterSpec, namespace: str) -> str:

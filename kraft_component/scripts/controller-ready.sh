@@ -11,13 +11,8 @@ not_ready() {
   exit 1
 }
 
-property() { # property <file> <key>: the value of the last <key>= line, or nothing
-  local line value=""
-  while IFS= read -r line || [[ -n "$line" ]]; do
-    [[ "$line" == "$2="* ]] && value="${line#*=}"
-  done <"$1"
-  printf '%s' "$value"
-}
+# shellcheck source=properties.sh
+source "${BASH_SOURCE[0]%/*}/properties.sh"
 
 props="${KRAFT_SERVER_PROPERTIES:?}"
 stale_after="${KRAFT_METADATA_STALE_SECONDS:-30}"

@@ -20,13 +20,8 @@ fail() {
   exit 1
 }
 
-property() { # property <file> <key>: the value of the last <key>= line, or nothing
-  local line value=""
-  while IFS= read -r line || [[ -n "$line" ]]; do
-    [[ "$line" == "$2="* ]] && value="${line#*=}"
-  done <"$1"
-  printf '%s' "$value"
-}
+# shellcheck source=properties.sh
+source "${BASH_SOURCE[0]%/*}/properties.sh"
 
 : "${POD_NAME:?}" "${KRAFT_STATEFULSET:?}" "${KRAFT_NODE_ID_OFFSET:?}" "${KRAFT_NODE_ID_KEY:?}"
 : "${KRAFT_TEMPLATE:?}" "${KRAFT_SERVER_PROPERTIES:?}" "${KRAFT_CLUSTER_ID_FILE:?}"
