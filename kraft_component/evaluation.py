@@ -46,14 +46,24 @@ class Registration:
 
 
 def reveal(value: Any, show_secrets: bool) -> Any:
-    """`value` without Pulumi's secret envelopes: each secret shown, or replaced by REDACTED."""
+    """`value` without Pulumi's secret envelopes: each secret shown, or each of its leaves REDACTED
+    (so a redacted object keeps its shape)."""
     if isinstance(value, dict):
         if value.get(SECRET_SIGNATURE) is not None and "value" in value:
-            return reveal(value["value"], show_secrets) if show_secrets else REDACTED
+            plain = reveal(value["value"], show_secrets=True)
+            return plain if show_secrets else _blank(plain)
         return {key: reveal(item, show_secrets) for key, item in value.items()}
     if isinstance(value, list):
         return [reveal(item, show_secrets) for item in value]
     return whole_numbers(value)
+
+
+def _blank(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _blank(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_blank(item) for item in value]
+    return REDACTED
 
 
 def fake_random_id(name: str, byte_length: int) -> str:

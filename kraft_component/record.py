@@ -5,6 +5,7 @@ inputs next to the new ones. The record's inputs are the choices of kraft_compon
 `check` compares the two and fails the preview with a message that names the key and the safe procedure.
 """
 
+from operator import itemgetter
 from typing import Any
 
 import pulumi
@@ -42,6 +43,4 @@ class DeploymentRecord(Resource):
 
     def __init__(self, name: str, choices: pulumi.Input[Record], opts: pulumi.ResourceOptions) -> None:
         inputs = pulumi.Output.from_input(choices).apply(_record_of)
-        super().__init__(
-            GuardProvider(), name, {key: inputs.apply(lambda r, key=key: r[key]) for key in RECORD_KEYS}, opts
-        )
+        super().__init__(GuardProvider(), name, {key: inputs.apply(itemgetter(key)) for key in RECORD_KEYS}, opts)

@@ -28,6 +28,10 @@ CLUSTER_ID = re.compile(r"^[A-Za-z0-9_-]{22}$")
 KAFKA_INT_MAX = 2**31 - 1  # node.id and num.partitions are Java ints
 _DNS_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
 _DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_IMAGE = re.compile(
+    r"^[a-z0-9]([a-z0-9._-]*[a-z0-9])?(:[0-9]+)?(/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*"
+    r"(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[0-9a-f]{64})?$"
+)
 _LABEL_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
 
 
@@ -86,6 +90,14 @@ def _dns_subdomain(value: str) -> str:
     return value
 
 
+def _image(value: str) -> str:
+    if not _IMAGE.match(value):
+        raise ValueError(
+            f"{value!r} is not an image reference such as registry.example/kafka:4.3.1 or name@sha256:<digest>"
+        )
+    return value
+
+
 def _label_key(value: str) -> str:
     prefix, _, name = value.rpartition("/")
     if (
@@ -118,6 +130,7 @@ def _kafka_version(value: str) -> str:
 
 DnsLabel = Annotated[str, AfterValidator(_dns_label)]
 DnsSubdomain = Annotated[str, AfterValidator(_dns_subdomain)]
+ImageRef = Annotated[str, AfterValidator(_image)]
 LabelKey = Annotated[str, AfterValidator(_label_key)]
 LabelValue = Annotated[str, AfterValidator(_label_value)]
 Quantity = Annotated[str, AfterValidator(_quantity)]
@@ -240,9 +253,9 @@ class ClusterSpec(_Model):
     namespace: DnsLabel = "kafka"
     create_namespace: bool = True
     kafka_version: KafkaVersion = DEFAULT_KAFKA_VERSION
-    image: str | None = Field(default=None, description="Defaults to apache/kafka:<kafkaVersion>.")
+    image: ImageRef | None = Field(default=None, description="Defaults to apache/kafka:<kafkaVersion>.")
     image_pull_policy: ImagePullPolicy = ImagePullPolicy.IF_NOT_PRESENT
-    cluster_domain: str = "cluster.local"
+    cluster_domain: DnsSubdomain = "cluster.local"
     pools: Annotated[list[PoolSpec], Field(min_length=1)] = Field(default_factory=_default_pools)
     topic_defaults: TopicDefaults = TopicDefaults()
 

@@ -7,9 +7,11 @@ from . import listeners, naming
 from .kafka_config import log4j_opts
 from .manifests import Manifest, common_labels, pool_config_checksum
 from .quantity import parse_quantity
-from .spec import ClusterSpec, PoolSpec, Spread
+from .spec import ClusterSpec, ImagePullPolicy, PoolSpec, Spread
 
 UID = 1000  # appuser in apache/kafka
+# checkov CKV_K8S_40 asks for a uid >= 10000, so that a container user never shares a uid with a host user.
+UID_CHECKOV_SKIP = "CKV_K8S_40=apache/kafka runs as its appuser (uid 1000); non-root, no escalation, no capabilities"
 MAX_HEAP_MIB = 5 * 1024
 G1_OPTS = (
     "-server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 "
@@ -23,6 +25,12 @@ _WHEN_UNSATISFIABLE = {Spread.REQUIRED: "DoNotSchedule", Spread.PREFERRED: "Sche
 def heap_mib(memory_limit: str) -> int:
     """Half the container memory limit, at most 5 GiB: the rest is page cache, which Kafka lives on."""
     return min(int(parse_quantity(memory_limit) / 2 / 2**20), MAX_HEAP_MIB)
+
+
+# checkov CKV2_K8S_6 wants a NetworkPolicy to select every pod; the component does not ship one yet.
+NETWORK_POLICY_CHECKOV_SKIP = (
+    "CKV2_K8S_6=no NetworkPolicy is shipped yet; which namespaces may reach the client port is the caller's choice"
+)
 
 
 def pod_labels(spec: ClusterSpec, pool: PoolSpec) -> dict[str, str]:
@@ -82,7 +90,10 @@ def _volumes(spec: ClusterSpec) -> tuple[list[Manifest], list[Manifest]]:
     scratch = {"runtime": naming.RUNTIME_MOUNT, "kafka-logs": naming.KAFKA_LOGS_MOUNT, "tmp": naming.TMP_MOUNT}
     volumes: list[Manifest] = [
         {"name": "config", "configMap": {"name": naming.config_map_name(spec.name), "defaultMode": 0o444}},
-        {"name": "cluster-id", "secret": {"secretName": naming.cluster_id_secret_name(spec.name), "defaultMode": 0o440}},
+        {
+            "name": "cluster-id",
+            "secret": {"secretName": naming.cluster_id_secret_name(spec.name), "defaultMode": 0o440},
+        },
     ] + [{"name": name, "emptyDir": {"sizeLimit": "256Mi"}} for name in scratch]
     read_only = {"config": naming.CONFIG_MOUNT, "cluster-id": naming.SECRETS_MOUNT}
     mounts: list[Manifest] = [{"name": "data", "mountPath": naming.DATA_MOUNT}]
@@ -93,11 +104,29 @@ def _volumes(spec: ClusterSpec) -> tuple[list[Manifest], list[Manifest]]:
 
 def _spread(spec: ClusterSpec, pool: PoolSpec) -> list[Manifest]:
     selector = {"matchLabels": naming.pool_selector_labels(spec.name, pool.name)}
-    domains = {"topology.kubernetes.io/zone": pool.scheduling.zone_spread, "kubernetes.io/hostname": pool.scheduling.host_spread}
+    domains = {
+        "topology.kubernetes.io/zone": pool.scheduling.zone_spread,
+        "kubernetes.io/hostname": pool.scheduling.host_spread,
+    }
     return [
         {"maxSkew": 1, "topologyKey": key, "whenUnsatisfiable": _WHEN_UNSATISFIABLE[spread], "labelSelector": selector}
         for key, spread in domains.items()
     ]
+
+
+def image_checkov_skips(spec: ClusterSpec) -> list[str]:
+    """checkov findings that the image reference causes, each with why it is accepted."""
+    skips = []
+    if "@sha256:" not in spec.image_ref:
+        skips.append("CKV_K8S_43=a Kafka release tag; pin a digest with kraft:cluster.image (name@sha256...)")
+    if spec.image_pull_policy is not ImagePullPolicy.ALWAYS:
+        skips.append("CKV_K8S_15=Kafka release tags are not rebuilt; kraft:cluster.imagePullPolicy can choose Always")
+    return skips
+
+
+def checkov_skip_annotations(skips: list[str]) -> dict[str, str]:
+    """`checkov.io/skipN: CHECK_ID=reason` annotations, numbered from 1."""
+    return {f"checkov.io/skip{number}": skip for number, skip in enumerate(skips, start=1)}
 
 
 def container(spec: ClusterSpec, pool: PoolSpec, pool_index: int) -> Manifest:
@@ -164,7 +193,14 @@ def statefulset(spec: ClusterSpec, pool: PoolSpec, pool_index: int, namespace: s
     return {
         "apiVersion": "apps/v1",
         "kind": "StatefulSet",
-        "metadata": {"name": name, "namespace": namespace, "labels": labels},
+        "metadata": {
+            "name": name,
+            "namespace": namespace,
+            "labels": labels,
+            "annotations": checkov_skip_annotations(
+                [UID_CHECKOV_SKIP, *image_checkov_skips(spec), NETWORK_POLICY_CHECKOV_SKIP]
+            ),
+        },
         "spec": {
             "serviceName": naming.headless_service_name(spec.name),
             "replicas": pool.replicas,
@@ -180,7 +216,10 @@ def statefulset(spec: ClusterSpec, pool: PoolSpec, pool_index: int, namespace: s
                 "spec": pod_spec,
             },
             "volumeClaimTemplates": [
-                {"metadata": {"name": "data", "labels": naming.pool_selector_labels(spec.name, pool.name)}, "spec": claim_spec}
+                {
+                    "metadata": {"name": "data", "labels": naming.pool_selector_labels(spec.name, pool.name)},
+                    "spec": claim_spec,
+                }
             ],
         },
     }

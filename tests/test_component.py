@@ -71,13 +71,13 @@ def test_generated_cluster_id_is_16_random_bytes_generated_once_kept_in_a_protec
     assert secret.protect
     value = secret.manifest(show_secrets=True)["stringData"]["cluster-id"]
     assert len(value) == 22
-    assert secret.manifest()["stringData"] == REDACTED
+    assert secret.manifest()["stringData"] == {"cluster-id": REDACTED}
 
 
 def test_adopted_cluster_id_replaces_generation() -> None:
     evaluation = deploy(cluster_id=ADOPTED_ID)
     assert not [r for r in evaluation.registrations if r.type.endswith("RandomId")]
-    assert one(evaluation, "Secret")["stringData"] == REDACTED
+    assert one(evaluation, "Secret")["stringData"] == {"cluster-id": REDACTED}
     secret = registration(evaluation, "Secret", "kafka-cluster-id")
     assert secret.manifest(show_secrets=True)["stringData"] == {"cluster-id": ADOPTED_ID}
 

@@ -75,6 +75,19 @@ def test_replication_defaults_follow_the_broker_count(brokers: int, factor: int,
     assert (spec.replication_factor, spec.min_insync_replicas) == (factor, min_isr)
 
 
+@pytest.mark.parametrize(
+    "image",
+    [
+        "kafka",
+        "registry.example:5000/mirror/apache/kafka:4.3.1",
+        f"apache/kafka@sha256:{'a' * 64}",
+        f"r.example/kafka:4.3.1@sha256:{'0' * 64}",
+    ],
+)
+def test_image_references_of_every_form_are_accepted(image: str) -> None:
+    assert parse_spec({"image": image}).image_ref == image
+
+
 def test_image_override_keeps_the_kafka_version() -> None:
     spec = parse_spec({"kafkaVersion": "3.9.2", "image": "registry.local/kafka:3.9.2"})
     assert (spec.image_ref, spec.kafka_minor) == ("registry.local/kafka:3.9.2", (3, 9))
@@ -167,6 +180,11 @@ def test_image_override_keeps_the_kafka_version() -> None:
             "kraft:cluster.topicDefaults.minInsyncReplicas: 3 must be below the replication factor (3)",
         ),
         ("not a mapping", "kraft:cluster: Input should be a valid dictionary"),
+        ({"clusterDomain": "Cluster Local"}, "kraft:cluster.clusterDomain: 'Cluster Local' must be a DNS subdomain"),
+        (
+            {"image": "apache/kafka:4.3.1 --privileged"},
+            "kraft:cluster.image: 'apache/kafka:4.3.1 --privileged' is not an image reference",
+        ),
         (
             {"namespace": "n" * 64},
             "kraft:cluster.namespace: 'nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn' must be a DNS label: at most 63",

@@ -1,0 +1,124 @@
+"""How long evaluating the KraftCluster component takes under Pulumi mocks, against the floor.
+
+The floor registers the very same Kubernetes objects directly with pulumi_kubernetes classes, under the same
+recording mocks, so the ratio is what the component adds (spec validation, builders, Outputs, the RandomId).
+Clusters have 3 dedicated controllers and a broker pool of 3, 30 and 300; the number of Pulumi resources must
+not grow with the brokers (a StatefulSet scales, the object count does not).
+
+Run: python benchmarks/bench_component.py [--repeat N]
+"""
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # runnable from a checkout without installing the package
+
+import pulumi_kubernetes as k8s  # noqa: E402
+from pulumi.runtime import settings  # noqa: E402
+
+from kraft_component import KraftCluster, KraftClusterArgs  # noqa: E402
+from kraft_component.evaluation import Evaluation, evaluate  # noqa: E402
+
+BROKER_COUNTS = (3, 30, 300)
+Manifest = dict[str, Any]
+
+# The typed class of each kind the component registers.
+CLASSES: dict[str, Callable[..., Any]] = {
+    "Namespace": k8s.core.v1.Namespace,
+    "Secret": k8s.core.v1.Secret,
+    "ConfigMap": k8s.core.v1.ConfigMap,
+    "Service": k8s.core.v1.Service,
+    "StatefulSet": k8s.apps.v1.StatefulSet,
+    "PodDisruptionBudget": k8s.policy.v1.PodDisruptionBudget,
+}
+FIELDS = {"metadata": "metadata", "spec": "spec", "data": "data", "stringData": "string_data", "type": "type"}
+
+
+def cluster_spec(brokers: int) -> dict[str, Any]:
+    """3 dedicated controllers and one broker pool of `brokers`."""
+    return {
+        "pools": [
+            {"name": "controllers", "roles": ["controller"], "replicas": 3},
+            {"name": "brokers", "roles": ["broker"], "replicas": brokers},
+        ]
+    }
+
+
+def component(brokers: int) -> Evaluation:
+    """Evaluate the component, as a program that uses it would."""
+    spec = cluster_spec(brokers)
+    return evaluate(lambda: KraftCluster("kafka", KraftClusterArgs(spec)))
+
+
+def floor(objects: list[Manifest]) -> Evaluation:
+    """Register `objects` directly, one typed pulumi_kubernetes resource each."""
+
+    def program() -> None:
+        for index, obj in enumerate(objects):
+            fields = {FIELDS[key]: value for key, value in obj.items() if key in FIELDS}
+            CLASSES[obj["kind"]](f"object-{index}", **fields)
+
+    return evaluate(program)
+
+
+def canonical(objects: list[Manifest]) -> list[str]:
+    """Objects as sorted canonical JSON, to compare two registrations of the same objects."""
+    return sorted(json.dumps(obj, sort_keys=True) for obj in objects)
+
+
+def timed(run: Callable[[], Evaluation], repeat: int) -> tuple[float, Evaluation]:
+    """(median seconds, the last evaluation) over `repeat` runs."""
+    seconds, evaluation = [], None
+    for _ in range(repeat):
+        settings.ROOT.set(None)
+        start = time.perf_counter()
+        evaluation = run()
+        seconds.append(time.perf_counter() - start)
+    assert evaluation is not None
+    return statistics.median(seconds), evaluation
+
+
+def main() -> None:
+    """Print a table, the growth with brokers, and check the resource count stays flat."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=7, help="runs per measurement; the median is reported")
+    repeat = parser.parse_args().repeat
+    component(3)  # warm up imports and caches before anything is timed
+    rows = []
+    for brokers in BROKER_COUNTS:
+        component_seconds, evaluation = timed(partial(component, brokers), repeat)
+        objects = evaluation.kubernetes_objects(show_secrets=True)
+        floor_seconds, direct = timed(partial(floor, objects), repeat)
+        assert canonical(direct.kubernetes_objects(show_secrets=True)) == canonical(objects), "not the same objects"
+        rows.append((brokers, len(evaluation.registrations), len(objects), component_seconds, floor_seconds))
+
+    print(f"KraftCluster under mocks, median of {repeat} runs; 3 controllers + N brokers\n")
+    print(f"{'brokers':>8} {'resources':>10} {'k8s objects':>12} {'component ms':>13} {'floor ms':>9} {'ratio':>6}")
+    for brokers, resources, objects_count, component_seconds, floor_seconds in rows:
+        print(
+            f"{brokers:>8} {resources:>10} {objects_count:>12} {component_seconds * 1000:>13.1f} "
+            f"{floor_seconds * 1000:>9.1f} {component_seconds / floor_seconds:>6.2f}"
+        )
+    first, last = rows[0], rows[-1]
+    extra = last[0] - first[0]
+    print(
+        f"\ngrowth from {first[0]} to {last[0]} brokers: component x{last[3] / first[3]:.2f} "
+        f"({(last[3] - first[3]) * 1e6 / extra:.1f} us per added broker), "
+        f"floor x{last[4] / first[4]:.2f} ({(last[4] - first[4]) * 1e6 / extra:.1f} us per added broker)"
+    )
+    counts = {resources for _, resources, *_ in rows}
+    assert len(counts) == 1, f"the number of Pulumi resources grows with the brokers: {counts}"
+    print(f"Pulumi resources: {counts.pop()} at every broker count (constant)")
+
+
+if __name__ == "__main__":
+    main()
