@@ -51,6 +51,8 @@ def pool_properties(spec: ClusterSpec, pool: PoolSpec, namespace: str) -> dict[s
     }
     if pool.is_broker:
         properties["inter.broker.listener.name"] = listeners.INTERNAL.name
+        if pool.scheduling.zone:
+            properties["broker.rack"] = pool.scheduling.zone
     return properties | topic_defaults(spec)
 
 

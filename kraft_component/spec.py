@@ -180,6 +180,9 @@ class Storage(_Model):
 class Scheduling(_Model):
     """Where the pods of a pool may run."""
 
+    zone: LabelValue | None = Field(
+        default=None, description="Pin the pool to this zone; its brokers get broker.rack=<zone>."
+    )
     zone_spread: Spread = Spread.PREFERRED
     host_spread: Spread = Spread.REQUIRED
     node_selector: dict[LabelKey, LabelValue] = {}
@@ -286,6 +289,7 @@ class ClusterSpec(_Model):
         if self.broker_count == 0:
             raise RuleError("pools", "no pool has the role 'broker'; clients need at least one broker")
         _check_quorum_size(self)
+        _check_racks(self)
         _check_topic_defaults(self)
         return self
 
@@ -378,6 +382,18 @@ def _check_quorum_size(spec: ClusterSpec) -> None:
             "pools",
             f"{voters} controllers in a production profile; allowed: an odd number, at least 3 (3 survives one "
             "failure, 5 survives two). For a disposable cluster set kraft:cluster.profile: development",
+        )
+
+
+def _check_racks(spec: ClusterSpec) -> None:
+    """Kafka places replicas by rack only when every broker has one: all broker pools pin a zone, or none."""
+    zoned = [pool.scheduling.zone is not None for pool in spec.pools if pool.is_broker]
+    if any(zoned) and not all(zoned):
+        index = next(i for i, pool in enumerate(spec.pools) if pool.is_broker and pool.scheduling.zone is None)
+        raise RuleError(
+            f"pools[{index}].scheduling.zone",
+            "is unset while other broker pools pin a zone; Kafka needs broker.rack on every broker or on none, "
+            "so give every broker pool a zone (one pool per zone) or none",
         )
 
 

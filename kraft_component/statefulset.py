@@ -104,10 +104,9 @@ def _volumes(spec: ClusterSpec) -> tuple[list[Manifest], list[Manifest]]:
 
 def _spread(spec: ClusterSpec, pool: PoolSpec) -> list[Manifest]:
     selector = {"matchLabels": naming.pool_selector_labels(spec.name, pool.name)}
-    domains = {
-        "topology.kubernetes.io/zone": pool.scheduling.zone_spread,
-        "kubernetes.io/hostname": pool.scheduling.host_spread,
-    }
+    domains = {naming.HOST_LABEL: pool.scheduling.host_spread}
+    if pool.scheduling.zone is None:  # a pool pinned to one zone has nothing to spread across
+        domains = {naming.ZONE_LABEL: pool.scheduling.zone_spread} | domains
     return [
         {"maxSkew": 1, "topologyKey": key, "whenUnsatisfiable": _WHEN_UNSATISFIABLE[spread], "labelSelector": selector}
         for key, spread in domains.items()
@@ -182,8 +181,9 @@ def statefulset(spec: ClusterSpec, pool: PoolSpec, pool_index: int, namespace: s
         "containers": [container(spec, pool, pool_index)],
         "volumes": volumes,
     }
-    if pool.scheduling.node_selector:
-        pod_spec["nodeSelector"] = dict(pool.scheduling.node_selector)
+    zone = {naming.ZONE_LABEL: pool.scheduling.zone} if pool.scheduling.zone else {}
+    if pool.scheduling.node_selector or zone:
+        pod_spec["nodeSelector"] = dict(pool.scheduling.node_selector) | zone
     claim_spec: dict[str, Any] = {
         "accessModes": ["ReadWriteOnce"],
         "resources": {"requests": {"storage": pool.storage.size}},

@@ -299,6 +299,26 @@ def test_pods_spread_across_zones_and_hosts() -> None:
     assert pod["nodeSelector"] == {"disk": "ssd"}
 
 
+def test_a_pool_per_zone_pins_its_pods_and_gives_its_brokers_that_rack() -> None:
+    zones = ("eu-west-1a", "eu-west-1b", "eu-west-1c")
+    pools = [{"name": "controllers", "roles": ["controller"], "replicas": 3}] + [
+        {"name": f"brokers-{zone[-1]}", "roles": ["broker"], "replicas": 2, "scheduling": {"zone": zone}}
+        for zone in zones
+    ]
+    evaluation = deploy({"pools": pools})
+    templates = one(evaluation, "ConfigMap")["data"]
+    for zone in zones:
+        statefulset = one(evaluation, "StatefulSet", f"kafka-brokers-{zone[-1]}")
+        pod = pod_template(statefulset)["spec"]
+        assert pod["nodeSelector"] == {"topology.kubernetes.io/zone": zone}
+        assert [c["topologyKey"] for c in pod["topologySpreadConstraints"]] == ["kubernetes.io/hostname"]
+        assert f"broker.rack={zone}\n" in templates[f"brokers-{zone[-1]}.properties"]
+    assert "broker.rack" not in templates["controllers.properties"]
+    controllers = pod_template(one(evaluation, "StatefulSet", "kafka-controllers"))["spec"]
+    assert "nodeSelector" not in controllers
+    assert "topology.kubernetes.io/zone" in [c["topologyKey"] for c in controllers["topologySpreadConstraints"]]
+
+
 def test_node_identity_env_comes_from_the_pool() -> None:
     env = env_of(one(deploy(DEDICATED), "StatefulSet", "kafka-brokers"))
     assert env["POD_NAME"] == {"fieldRef": {"fieldPath": "metadata.name"}}

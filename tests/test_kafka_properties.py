@@ -31,6 +31,13 @@ SHAPES: dict[str, tuple[list[dict[str, Any]], str]] = {
         ],
         "brokers",
     ),
+    "broker-in-a-zone": (
+        [
+            {"name": "controllers", "roles": ["controller"], "replicas": 3},
+            {"name": "brokers", "roles": ["broker"], "replicas": 3, "scheduling": {"zone": "zone-a"}},
+        ],
+        "brokers",
+    ),
 }
 
 CASES = [pytest.param(version, shape, id=f"{version}-{shape}") for version in KAFKA_VERSIONS for shape in SHAPES]

@@ -180,6 +180,16 @@ def test_image_override_keeps_the_kafka_version() -> None:
             "kraft:cluster.topicDefaults.minInsyncReplicas: 3 must be below the replication factor (3)",
         ),
         ("not a mapping", "kraft:cluster: Input should be a valid dictionary"),
+        (
+            {
+                "pools": [
+                    {"name": "c", "roles": ["controller"], "replicas": 3},
+                    {"name": "a", "roles": ["broker"], "replicas": 3, "scheduling": {"zone": "zone-a"}},
+                    {"name": "b", "roles": ["broker"], "replicas": 3},
+                ]
+            },
+            "kraft:cluster.pools[2].scheduling.zone: is unset while other broker pools pin a zone",
+        ),
         ({"clusterDomain": "Cluster Local"}, "kraft:cluster.clusterDomain: 'Cluster Local' must be a DNS subdomain"),
         (
             {"image": "apache/kafka:4.3.1 --privileged"},
