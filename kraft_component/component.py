@@ -9,7 +9,7 @@ import pulumi_kubernetes as k8s
 import pulumi_random as random
 from pydantic.alias_generators import to_snake
 
-from . import guards, manifests, naming
+from . import guards, jobs, manifests, naming
 from .manifests import Manifest
 from .record import DeploymentRecord
 from .spec import ClusterSpec, parse_cluster_id, parse_spec
@@ -26,6 +26,7 @@ _FIELDS: dict[str, tuple[str, ...]] = {
     "Service": ("metadata", "spec"),
     "StatefulSet": ("metadata", "spec"),
     "PodDisruptionBudget": ("metadata", "spec"),
+    "Job": ("metadata", "spec"),
 }
 
 
@@ -97,6 +98,7 @@ class KraftCluster(pulumi.ComponentResource):
         )
         # Controllers roll before brokers: a broker-only pool waits until every controller pool is ready.
         controller_pools: list[pulumi.Resource] = []
+        pools: list[pulumi.Resource] = []
         for index, pool in sorted(enumerate(spec.pools), key=lambda item: not item[1].is_controller):
             deployed = self._deploy(
                 k8s.apps.v1.StatefulSet, f"{name}-{pool.name}",
@@ -105,11 +107,19 @@ class KraftCluster(pulumi.ComponentResource):
                 depends_on=[secret, config, headless, *([] if pool.is_controller else controller_pools)],
                 custom_timeouts=pulumi.CustomTimeouts(create=STATEFULSET_TIMEOUT, update=STATEFULSET_TIMEOUT),
             )  # fmt: skip
+            pools.append(deployed)
             if pool.is_controller:
                 controller_pools.append(deployed)
             self._deploy(
                 k8s.policy.v1.PodDisruptionBudget, f"{name}-{pool.name}-pdb",
                 namespace.apply(partial(manifests.pod_disruption_budget, spec, pool)),
+            )  # fmt: skip
+
+        if spec.metadata_version is not None:  # once every pool has rolled to the new image
+            self._deploy(
+                k8s.batch.v1.Job, f"{name}-metadata-version", namespace.apply(partial(jobs.metadata_version_job, spec)),
+                depends_on=pools, delete_before_replace=True,
+                custom_timeouts=pulumi.CustomTimeouts(create="15m", update="15m"),
             )  # fmt: skip
 
         self.bootstrap_servers = namespace.apply(partial(manifests.bootstrap_servers, spec))

@@ -22,6 +22,7 @@ def record(spec: ClusterSpec, cluster_id: str) -> Record:
     """The choices of this deployment that the next one must respect (no None values: the wire drops them)."""
     return {
         "clusterIdSha256": cluster_id_digest(cluster_id),
+        **({"metadataVersion": spec.metadata_version} if spec.metadata_version else {}),
         "pools": {
             pool.name: {
                 "index": index,
@@ -45,6 +46,7 @@ def refusals(previous: Record, current: Record) -> list[str]:
     if not previous:
         return []
     problems = _cluster_id_change(previous, current) + _quorum_change(previous, current)
+    problems += _metadata_downgrade(previous, current)
     for name, before in previous["pools"].items():
         after = current["pools"].get(name)
         problems += _pool_change(name, before, after)
@@ -59,6 +61,24 @@ def _cluster_id_change(previous: Record, current: Record) -> list[str]:
         "its node would refuse to start. Set kraft:clusterId back to the deployed ID "
         "(`pulumi stack output cluster_id --show-secrets`), or remove it to keep the generated one."
     ]
+
+
+def _metadata_downgrade(previous: Record, current: Record) -> list[str]:
+    before, after = previous.get("metadataVersion"), current.get("metadataVersion")
+    if before is None or _release(after) >= _release(before):
+        return []
+    return [
+        f"kraft:cluster.metadataVersion: {after or 'unset'} is below the finalised {before}; metadata.version "
+        f'cannot be downgraded once finalised. Keep metadataVersion: "{before}" (or newer).'
+    ]
+
+
+def _release(metadata_version: str | None) -> tuple[int, ...]:
+    """(major, minor, iv) of a metadata version such as 4.3 or 4.3-IV1; () when unset."""
+    if metadata_version is None:
+        return ()
+    release, _, iv = metadata_version.partition("-IV")
+    return (*map(int, release.split(".")), int(iv or 0))
 
 
 def _voters(pools: dict[str, Any]) -> int:

@@ -45,6 +45,20 @@ def cluster_id_secret_name(cluster: str) -> str:
     return f"{cluster}-cluster-id"
 
 
+def metadata_version_job_name(cluster: str) -> str:
+    """The Job that finalises metadata.version after an upgrade."""
+    return f"{cluster}-metadata-version"
+
+
+def admin_job_labels(cluster: str, task: str) -> dict[str, str]:
+    """Labels of a Job's pods: not the cluster's, so no Service or budget of the nodes selects them."""
+    return {
+        "app.kubernetes.io/name": "kafka-admin",
+        "app.kubernetes.io/instance": cluster,
+        "app.kubernetes.io/component": task,
+    }
+
+
 def pool_template_key(pool: str) -> str:
     """The ConfigMap key of a pool's server.properties template."""
     return f"{pool}.properties"
@@ -78,7 +92,9 @@ def name_length_problem(cluster: str, pool: str, replicas: int) -> str | None:
             f"the StatefulSet name {statefulset!r} has {len(statefulset)} characters; "
             f"the cluster name and pool name together allow at most {MAX_STATEFULSET_NAME}"
         )
-    longest = max(pod_name(statefulset, replicas - 1), headless_service_name(cluster), key=len)
+    longest = max(
+        pod_name(statefulset, replicas - 1), headless_service_name(cluster), metadata_version_job_name(cluster), key=len
+    )
     if len(longest) > MAX_DNS_LABEL:
         return f"{longest!r} is longer than a DNS label ({MAX_DNS_LABEL} characters); shorten the names"
     return None

@@ -5,7 +5,7 @@ inputs next to the new ones. The record's inputs are the choices of kraft_compon
 `check` compares the two and fails the preview with a message that names the key and the safe procedure.
 """
 
-from operator import itemgetter
+from operator import methodcaller
 from typing import Any
 
 import pulumi
@@ -14,7 +14,7 @@ from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, Resource, Re
 from .guards import Record, refusals
 from .wire import whole_numbers
 
-RECORD_KEYS = ("clusterIdSha256", "pools")
+RECORD_KEYS = ("clusterIdSha256", "metadataVersion", "pools")
 
 
 def _record_of(properties: dict[str, Any]) -> Record:
@@ -43,4 +43,6 @@ class DeploymentRecord(Resource):
 
     def __init__(self, name: str, choices: pulumi.Input[Record], opts: pulumi.ResourceOptions) -> None:
         inputs = pulumi.Output.from_input(choices).apply(_record_of)
-        super().__init__(GuardProvider(), name, {key: inputs.apply(itemgetter(key)) for key in RECORD_KEYS}, opts)
+        super().__init__(
+            GuardProvider(), name, {key: inputs.apply(methodcaller("get", key)) for key in RECORD_KEYS}, opts
+        )

@@ -28,6 +28,7 @@ CLUSTER_ID = re.compile(r"^[A-Za-z0-9_-]{22}$")
 KAFKA_INT_MAX = 2**31 - 1  # node.id and num.partitions are Java ints
 _DNS_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
 _DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_METADATA_VERSION = re.compile(r"^(?P<major>[3-9])\.(?P<minor>\d{1,2})(-IV\d{1,2})?$")
 _IMAGE = re.compile(
     r"^[a-z0-9]([a-z0-9._-]*[a-z0-9])?(:[0-9]+)?(/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*"
     r"(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[0-9a-f]{64})?$"
@@ -90,6 +91,14 @@ def _dns_subdomain(value: str) -> str:
     return value
 
 
+def _metadata_version(value: str) -> str:
+    if not _METADATA_VERSION.match(value):
+        raise ValueError(
+            f"{value!r} is not a metadata version; allowed: a Kafka release such as 3.9 or 4.3 (or 4.3-IV0)"
+        )
+    return value
+
+
 def _image(value: str) -> str:
     if not _IMAGE.match(value):
         raise ValueError(
@@ -131,6 +140,7 @@ def _kafka_version(value: str) -> str:
 DnsLabel = Annotated[str, AfterValidator(_dns_label)]
 DnsSubdomain = Annotated[str, AfterValidator(_dns_subdomain)]
 ImageRef = Annotated[str, AfterValidator(_image)]
+MetadataVersion = Annotated[str, AfterValidator(_metadata_version)]
 LabelKey = Annotated[str, AfterValidator(_label_key)]
 LabelValue = Annotated[str, AfterValidator(_label_value)]
 Quantity = Annotated[str, AfterValidator(_quantity)]
@@ -257,6 +267,9 @@ class ClusterSpec(_Model):
     create_namespace: bool = True
     kafka_version: KafkaVersion = DEFAULT_KAFKA_VERSION
     image: ImageRef | None = Field(default=None, description="Defaults to apache/kafka:<kafkaVersion>.")
+    metadata_version: MetadataVersion | None = Field(
+        default=None, description="Finalise metadata.version at this release once every node runs the new image."
+    )
     image_pull_policy: ImagePullPolicy = ImagePullPolicy.IF_NOT_PRESENT
     cluster_domain: DnsSubdomain = "cluster.local"
     pools: Annotated[list[PoolSpec], Field(min_length=1)] = Field(default_factory=_default_pools)
@@ -289,6 +302,7 @@ class ClusterSpec(_Model):
         if self.broker_count == 0:
             raise RuleError("pools", "no pool has the role 'broker'; clients need at least one broker")
         _check_quorum_size(self)
+        _check_metadata_version(self)
         _check_racks(self)
         _check_topic_defaults(self)
         return self
@@ -303,6 +317,12 @@ class ClusterSpec(_Model):
         """(major, minor) of the Kafka release, for version-dependent settings."""
         major, minor, _ = self.kafka_version.split(".")
         return int(major), int(minor)
+
+    @property
+    def metadata_release(self) -> tuple[int, int] | None:
+        """(major, minor) of the metadata version to finalise, if any."""
+        match = _METADATA_VERSION.match(self.metadata_version or "")
+        return (int(match["major"]), int(match["minor"])) if match else None
 
     @property
     def broker_count(self) -> int:
@@ -382,6 +402,16 @@ def _check_quorum_size(spec: ClusterSpec) -> None:
             "pools",
             f"{voters} controllers in a production profile; allowed: an odd number, at least 3 (3 survives one "
             "failure, 5 survives two). For a disposable cluster set kraft:cluster.profile: development",
+        )
+
+
+def _check_metadata_version(spec: ClusterSpec) -> None:
+    """The metadata version can only be one the running software supports."""
+    if spec.metadata_release is not None and spec.metadata_release > spec.kafka_minor:
+        raise RuleError(
+            "metadataVersion",
+            f"{spec.metadata_version} is newer than kafkaVersion {spec.kafka_version}; allowed: "
+            f"{spec.kafka_minor[0]}.{spec.kafka_minor[1]} or older. Roll out the new kafkaVersion first",
         )
 
 

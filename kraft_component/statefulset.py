@@ -3,15 +3,12 @@
 import math
 from typing import Any
 
-from . import listeners, naming
+from . import listeners, naming, pods
 from .kafka_config import log4j_opts
 from .manifests import Manifest, common_labels, pool_config_checksum
 from .quantity import parse_quantity
-from .spec import ClusterSpec, ImagePullPolicy, PoolSpec, Spread
+from .spec import ClusterSpec, PoolSpec, Spread
 
-UID = 1000  # appuser in apache/kafka
-# checkov CKV_K8S_40 asks for a uid >= 10000, so that a container user never shares a uid with a host user.
-UID_CHECKOV_SKIP = "CKV_K8S_40=apache/kafka runs as its appuser (uid 1000); non-root, no escalation, no capabilities"
 MAX_HEAP_MIB = 5 * 1024
 G1_OPTS = (
     "-server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 "
@@ -25,12 +22,6 @@ _WHEN_UNSATISFIABLE = {Spread.REQUIRED: "DoNotSchedule", Spread.PREFERRED: "Sche
 def heap_mib(memory_limit: str) -> int:
     """Half the container memory limit, at most 5 GiB: the rest is page cache, which Kafka lives on."""
     return min(int(parse_quantity(memory_limit) / 2 / 2**20), MAX_HEAP_MIB)
-
-
-# checkov CKV2_K8S_6 wants a NetworkPolicy to select every pod; the component does not ship one yet.
-NETWORK_POLICY_CHECKOV_SKIP = (
-    "CKV2_K8S_6=no NetworkPolicy is shipped yet; which namespaces may reach the client port is the caller's choice"
-)
 
 
 def pod_labels(spec: ClusterSpec, pool: PoolSpec) -> dict[str, str]:
@@ -113,29 +104,13 @@ def _spread(spec: ClusterSpec, pool: PoolSpec) -> list[Manifest]:
     ]
 
 
-def image_checkov_skips(spec: ClusterSpec) -> list[str]:
-    """checkov findings that the image reference causes, each with why it is accepted."""
-    skips = []
-    if "@sha256:" not in spec.image_ref:
-        skips.append("CKV_K8S_43=a Kafka release tag; pin a digest with kraft:cluster.image (name@sha256...)")
-    if spec.image_pull_policy is not ImagePullPolicy.ALWAYS:
-        skips.append("CKV_K8S_15=Kafka release tags are not rebuilt; kraft:cluster.imagePullPolicy can choose Always")
-    return skips
-
-
-def checkov_skip_annotations(skips: list[str]) -> dict[str, str]:
-    """`checkov.io/skipN: CHECK_ID=reason` annotations, numbered from 1."""
-    return {f"checkov.io/skip{number}": skip for number, skip in enumerate(skips, start=1)}
-
-
 def container(spec: ClusterSpec, pool: PoolSpec, pool_index: int) -> Manifest:
     """The Kafka container: runs the node bootstrap script, which execs the Kafka server."""
     _, mounts = _volumes(spec)
     resources = pool.resources
     return {
         "name": "kafka",
-        "image": spec.image_ref,
-        "imagePullPolicy": spec.image_pull_policy.value,
+        **pods.kafka_image(spec),
         "command": ["/bin/bash", f"{naming.CONFIG_MOUNT}/{naming.BOOTSTRAP_SCRIPT}"],
         "ports": [
             {"name": listener.port_name, "containerPort": listener.port, "protocol": "TCP"}
@@ -147,15 +122,7 @@ def container(spec: ClusterSpec, pool: PoolSpec, pool_index: int) -> Manifest:
             "limits": {"cpu": resources.limits.cpu, "memory": resources.limits.memory},
         },
         **probes(pool),
-        "securityContext": {
-            "allowPrivilegeEscalation": False,
-            "readOnlyRootFilesystem": True,
-            "runAsNonRoot": True,
-            "runAsUser": UID,
-            "runAsGroup": UID,
-            "capabilities": {"drop": ["ALL"]},
-            "seccompProfile": {"type": "RuntimeDefault"},
-        },
+        "securityContext": pods.container_security_context(),
         "volumeMounts": mounts,
     }
 
@@ -169,14 +136,7 @@ def statefulset(spec: ClusterSpec, pool: PoolSpec, pool_index: int, namespace: s
         "enableServiceLinks": False,
         "automountServiceAccountToken": False,
         "terminationGracePeriodSeconds": 120,
-        "securityContext": {
-            "runAsNonRoot": True,
-            "runAsUser": UID,
-            "runAsGroup": UID,
-            "fsGroup": UID,
-            "fsGroupChangePolicy": "OnRootMismatch",
-            "seccompProfile": {"type": "RuntimeDefault"},
-        },
+        "securityContext": pods.pod_security_context(),
         "topologySpreadConstraints": _spread(spec, pool),
         "containers": [container(spec, pool, pool_index)],
         "volumes": volumes,
@@ -197,9 +157,7 @@ def statefulset(spec: ClusterSpec, pool: PoolSpec, pool_index: int, namespace: s
             "name": name,
             "namespace": namespace,
             "labels": labels,
-            "annotations": checkov_skip_annotations(
-                [UID_CHECKOV_SKIP, *image_checkov_skips(spec), NETWORK_POLICY_CHECKOV_SKIP]
-            ),
+            "annotations": pods.checkov_skip_annotations(spec),
         },
         "spec": {
             "serviceName": naming.headless_service_name(spec.name),

@@ -190,6 +190,28 @@ def test_broker_pools_wait_for_every_controller_pool_so_upgrades_roll_controller
     assert not {"kafka-brokers", "kafka-more-brokers"} & waits_for["kafka-controllers"]
 
 
+def test_metadata_version_is_finalised_by_a_job_after_every_pool_has_rolled() -> None:
+    evaluation = deploy({**DEDICATED, "metadataVersion": "4.3"})
+    job = registration(evaluation, "Job", "kafka-metadata-version")
+    assert {"kafka-controllers", "kafka-brokers"} <= {urn.rsplit("::", 1)[1] for urn in job.depends_on}
+    assert job.delete_before_replace, "a Job's template is immutable: a new version replaces it"
+    (container,) = job.manifest()["spec"]["template"]["spec"]["containers"]
+    assert container["command"] == [
+        "/opt/kafka/bin/kafka-features.sh", "--bootstrap-server", "kafka-bootstrap.kafka.svc.cluster.local:9092",
+        "upgrade", "--metadata", "4.3",
+    ]  # fmt: skip
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
+    job_pod_labels = job.manifest()["spec"]["template"]["metadata"]["labels"]
+    for service in objects(evaluation, "Service"):
+        assert not selects(service["spec"]["selector"], job_pod_labels), "no Service routes to the Job's pod"
+    for budget in objects(evaluation, "PodDisruptionBudget"):
+        assert not selects(budget["spec"]["selector"]["matchLabels"], job_pod_labels)
+
+
+def test_no_job_until_a_metadata_version_is_asked_for() -> None:
+    assert objects(deploy(DEDICATED), "Job") == []
+
+
 def test_volume_claims_have_the_pool_size_and_storage_class() -> None:
     evaluation = deploy(
         {

@@ -38,8 +38,9 @@ def test_a_first_deployment_has_nothing_to_compare_with() -> None:
         pools(storage={"size": "40Gi"}),
         {**pools(), "topicDefaults": {"partitions": 12}},
         pools(brokers=2, acknowledgeScaleDownTo=2),
+        {**pools(), "metadataVersion": "4.3"},
     ],
-    ids=["same", "grow brokers", "grow volumes", "other settings", "acknowledged shrink"],
+    ids=["same", "grow brokers", "grow volumes", "other settings", "acknowledged shrink", "finalise metadata"],
 )
 def test_safe_changes_pass(after: dict[str, Any]) -> None:
     assert change(pools(), after) == []
@@ -110,6 +111,16 @@ def test_safe_changes_pass(after: dict[str, Any]) -> None:
 def test_dangerous_changes_are_refused_naming_the_key(after: dict[str, Any], cluster_id: str, expected: str) -> None:
     problems = change(pools(), after, cluster_id)
     assert any(expected in problem for problem in problems), problems
+
+
+@pytest.mark.parametrize(
+    ("after", "message"), [("4.1", "4.1 is below the finalised 4.2"), (None, "unset is below the finalised 4.2")]
+)
+def test_a_finalised_metadata_version_never_goes_down(after: str | None, message: str) -> None:
+    before = {**pools(), "metadataVersion": "4.2"}
+    later = {**pools(), **({"metadataVersion": after} if after else {})}
+    assert [problem for problem in change(before, later) if message in problem]
+    assert change(before, {**pools(), "metadataVersion": "4.2-IV1"}) == []
 
 
 def test_the_provider_check_fails_the_preview_with_every_refusal() -> None:

@@ -181,6 +181,14 @@ def test_image_override_keeps_the_kafka_version() -> None:
         ),
         ("not a mapping", "kraft:cluster: Input should be a valid dictionary"),
         (
+            {"metadataVersion": "latest"},
+            "kraft:cluster.metadataVersion: 'latest' is not a metadata version; allowed: a Kafka release such as 3.9 or 4.3",
+        ),
+        (
+            {"kafkaVersion": "4.1.2", "metadataVersion": "4.2"},
+            "kraft:cluster.metadataVersion: 4.2 is newer than kafkaVersion 4.1.2; allowed: 4.1 or older",
+        ),
+        (
             {
                 "pools": [
                     {"name": "c", "roles": ["controller"], "replicas": 3},

@@ -307,13 +307,16 @@ def _selected(pods: list[PodTemplate], namespace: str, selector: Mapping[str, An
     return [pod for pod in pods if pod.namespace == namespace and selects(selector, pod.labels)]
 
 
+# A Job or CronJob gets a generated selector unless it sets spec.manualSelector.
+_GENERATED_SELECTOR = ("Pod", "Job", "CronJob")
+
+
 def _workload_selector(pod: PodTemplate) -> Iterator[str]:
-    if pod.owner.get("kind") == "Pod":
-        return
     selector = get(pod.owner, ("spec", "selector"))
-    if not selector:
+    generated = pod.owner.get("kind") in _GENERATED_SELECTOR and not get(pod.owner, ("spec", "manualSelector"))
+    if not selector and not generated:
         yield failure(pod.owner, ("spec", "selector"), "is required and must not be empty")
-    elif not selects(selector, pod.labels):
+    elif selector and not selects(selector, pod.labels):
         yield failure(pod.owner, ("spec", "selector"), f"does not match the pod template's labels {pod.labels}")
     for index, constraint in enumerate(get(pod.template, ("spec", "topologySpreadConstraints")) or []):
         if not selects(constraint.get("labelSelector"), pod.labels):

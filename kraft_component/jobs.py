@@ -1,0 +1,67 @@
+"""Jobs that run Kafka's own admin tools against the running cluster, from inside it."""
+
+from . import naming, pods
+from .manifests import Manifest, bootstrap_servers, common_labels
+from .spec import ClusterSpec
+
+TOOL_HEAP = "-Xms128m -Xmx256m"
+
+
+def admin_job(spec: ClusterSpec, namespace: str, name: str, task: str, command: list[str]) -> Manifest:
+    """A Job that runs `command` once in the Kafka image, hardened like the nodes, retried on failure."""
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {
+            "name": name,
+            "namespace": namespace,
+            "labels": common_labels(spec) | {"app.kubernetes.io/component": task},
+            "annotations": pods.checkov_skip_annotations(spec),
+        },
+        "spec": {
+            "backoffLimit": 6,
+            "activeDeadlineSeconds": 900,
+            "template": {
+                "metadata": {"labels": naming.admin_job_labels(spec.name, task)},
+                "spec": {
+                    "restartPolicy": "Never",
+                    "enableServiceLinks": False,
+                    "automountServiceAccountToken": False,
+                    "securityContext": pods.pod_security_context(),
+                    "containers": [
+                        {
+                            "name": task,
+                            **pods.kafka_image(spec),
+                            "command": command,
+                            "env": [{"name": "KAFKA_HEAP_OPTS", "value": TOOL_HEAP}],
+                            "resources": {
+                                "requests": {"cpu": "100m", "memory": "384Mi"},
+                                "limits": {"cpu": "500m", "memory": "384Mi"},
+                            },
+                            "securityContext": pods.container_security_context(),
+                            "volumeMounts": [{"name": "tmp", "mountPath": naming.TMP_MOUNT}],
+                        }
+                    ],
+                    "volumes": [{"name": "tmp", "emptyDir": {"sizeLimit": "64Mi"}}],
+                },
+            },
+        },
+    }
+
+
+def metadata_version_job(spec: ClusterSpec, namespace: str) -> Manifest:
+    """Finalise `metadata.version` at spec.metadata_version with `kafka-features.sh upgrade --metadata`.
+
+    Only metadata.version: `upgrade --release-version` would also raise kraft.version and silently turn a
+    static quorum dynamic (KAFKA-21426)."""
+    assert spec.metadata_version is not None, "only built when kraft:cluster.metadataVersion is set"
+    tool = f"{naming.KAFKA_HOME}/bin/kafka-features.sh"
+    command = [
+        tool,
+        "--bootstrap-server",
+        bootstrap_servers(spec, namespace),
+        "upgrade",
+        "--metadata",
+        spec.metadata_version,
+    ]
+    return admin_job(spec, namespace, naming.metadata_version_job_name(spec.name), "metadata-version", command)
