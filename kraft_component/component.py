@@ -16,6 +16,9 @@ from .spec import ClusterSpec, parse_cluster_id, parse_spec
 from .statefulset import statefulset
 
 TOKEN = "kraft:index:KraftCluster"
+# Immutable in Kubernetes: a change would replace the StatefulSet and stop every pod of the pool at once.
+# Existing volumes keep their size and class whatever the template says (README, "Growing volumes").
+CLAIM_TEMPLATES = "spec.volumeClaimTemplates"
 STATEFULSET_TIMEOUT = "30m"  # pulumi waits for every pod to be ready; the startup probe allows 15 minutes
 
 # The top-level manifest fields each resource type takes, besides apiVersion and kind.
@@ -104,6 +107,7 @@ class KraftCluster(pulumi.ComponentResource):
                 k8s.apps.v1.StatefulSet, f"{name}-{pool.name}",
                 namespace.apply(partial(statefulset, spec, pool, index)),
                 delete_before_replace=True,
+                ignore_changes=[CLAIM_TEMPLATES],
                 depends_on=[secret, config, headless, *([] if pool.is_controller else controller_pools)],
                 custom_timeouts=pulumi.CustomTimeouts(create=STATEFULSET_TIMEOUT, update=STATEFULSET_TIMEOUT),
             )  # fmt: skip

@@ -33,6 +33,7 @@ class Registration:
     retain_on_delete: bool
     depends_on: tuple[str, ...]
     custom_timeouts: dict[str, str]
+    ignore_changes: tuple[str, ...]
 
     @property
     def is_kubernetes_object(self) -> bool:
@@ -107,6 +108,7 @@ class RecordingMonitor(MockMonitor):
                     delete_before_replace=request.deleteBeforeReplace,
                     retain_on_delete=request.retainOnDelete,
                     depends_on=tuple(request.dependencies),
+                    ignore_changes=tuple(request.ignoreChanges),
                     custom_timeouts={
                         key: value for key in ("create", "update", "delete") if (value := getattr(timeouts, key))
                     },

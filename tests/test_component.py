@@ -164,6 +164,7 @@ def test_statefulset_is_replaced_by_delete_then_create_and_waits_for_its_inputs(
     for name in ("kafka-controllers", "kafka-brokers"):
         statefulset = registration(evaluation, "StatefulSet", name)
         assert statefulset.delete_before_replace
+        assert statefulset.ignore_changes == ("spec.volumeClaimTemplates",), "a resize must not replace the pool"
         assert statefulset.custom_timeouts == {"create": "30m", "update": "30m"}
         prerequisites = {
             registration(evaluation, t, n).name
