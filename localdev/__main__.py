@@ -1,4 +1,4 @@
-"""`python -m localdev up|destroy [--stack dev]`: the stack on a local kind cluster."""
+"""`python -m localdev up [--stack dev]`: `pulumi up` of a stack on a local kind cluster."""
 
 import argparse
 import sys
@@ -11,7 +11,7 @@ REQUIRED = ("docker", "kind", "pulumi")
 def main(argv: list[str] | None = None) -> int:
     """Run the command; a missing tool is reported by name, not as a traceback."""
     parser = argparse.ArgumentParser(prog="python -m localdev", description=__doc__)
-    parser.add_argument("command", choices=("up", "destroy"))
+    parser.add_argument("command", choices=("up",))
     parser.add_argument("--stack", default="dev")
     parser.add_argument("--cluster", default="kraft-dev", help="kind cluster name")
     args = parser.parse_args(argv)
@@ -21,12 +21,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"kraft: cannot run locally: {error}", file=sys.stderr)
         return 2
     kubeconfig = kind.ensure_cluster(args.cluster, stack.STATE_DIR / f"{args.cluster}.kubeconfig")
-    selected = stack.select(args.stack, kubeconfig)
-    if args.command == "up":
-        result = selected.up(on_output=print)
-        print({name: output.value for name, output in result.outputs.items() if not output.secret})
-    else:
-        selected.destroy(on_output=print)
+    result = stack.select(args.stack, kubeconfig).up(on_output=print)
+    print({name: output.value for name, output in result.outputs.items() if not output.secret})
     return 0
 
 

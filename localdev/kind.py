@@ -28,7 +28,3 @@ def ensure_cluster(name: str, kubeconfig: Path) -> Path:
     kubeconfig.write_text(config.stdout)
     return kubeconfig
 
-
-def delete_cluster(name: str) -> None:
-    """Delete the kind cluster `name`."""
-    subprocess.run(["kind", "delete", "cluster", "--name", name], check=True)
