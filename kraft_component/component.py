@@ -159,8 +159,8 @@ class KraftCluster(pulumi.ComponentResource):
 
     def _cluster_id(self, name: str, given: pulumi.Input[str] | None) -> pulumi.Output[str]:
         """The adopted cluster ID, or 16 random bytes as base64url, generated once and protected."""
-        if given is not None:
-            return pulumi.Output.secret(given)
+        if given is not None:  # an Output is checked once known; a plain string was checked in the args
+            return pulumi.Output.secret(given).apply(partial(parse_cluster_id, key="KraftClusterArgs.cluster_id"))
         generated = random.RandomId(
             f"{name}-cluster-id", byte_length=16, opts=pulumi.ResourceOptions(parent=self, protect=True)
         )

@@ -27,4 +27,3 @@ def ensure_cluster(name: str, kubeconfig: Path) -> Path:
     config = subprocess.run(["kind", "get", "kubeconfig", "--name", name], check=True, capture_output=True, text=True)
     kubeconfig.write_text(config.stdout)
     return kubeconfig
-

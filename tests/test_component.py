@@ -87,6 +87,14 @@ def test_an_adopted_cluster_id_that_is_not_base64url_is_refused_before_anything_
         KraftClusterArgs(cluster_id="not-a-cluster-id")
 
 
+def test_an_adopted_cluster_id_from_an_output_is_checked_once_known() -> None:
+    def program() -> KraftCluster:
+        return KraftCluster("kafka", KraftClusterArgs(cluster_id=pulumi.Output.from_input("not-an-id")))
+
+    with pytest.raises(ValueError, match=r"KraftClusterArgs.cluster_id: .*22 characters"):
+        evaluate(program)
+
+
 def test_cluster_id_never_appears_as_a_literal_in_env_or_configmap() -> None:
     evaluation = deploy(cluster_id=ADOPTED_ID)
     for statefulset in objects(evaluation, "StatefulSet"):
