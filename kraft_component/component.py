@@ -9,7 +9,7 @@ import pulumi_kubernetes as k8s
 import pulumi_random as random
 from pydantic.alias_generators import to_snake
 
-from . import guards, manifests, naming
+from . import directory_ids, guards, manifests, naming
 from .manifests import Manifest
 from .record import DeploymentRecord
 from .spec import ClusterSpec, parse_cluster_id, parse_spec
@@ -81,9 +81,14 @@ class KraftCluster(pulumi.ComponentResource):
         )
         namespace = self._namespace(name, spec, args.namespace)
 
+        secret_data: pulumi.Output[dict[str, str]] = pulumi.Output.secret(
+            pulumi.Output.all(cluster_id, self._directory_id_seed(name, spec)).apply(
+                lambda values: manifests.secret_data(spec, *values)
+            )
+        )
         secret = self._deploy(
             k8s.core.v1.Secret, f"{name}-cluster-id",
-            namespace.apply(lambda ns: manifests.cluster_id_secret(spec, ns, cluster_id)),
+            namespace.apply(lambda ns: manifests.cluster_id_secret(spec, ns, secret_data)),
             protect=True,
         )  # fmt: skip
         config = self._deploy(
@@ -151,6 +156,17 @@ class KraftCluster(pulumi.ComponentResource):
             f"{name}-cluster-id", byte_length=16, opts=pulumi.ResourceOptions(parent=self, protect=True)
         )
         return pulumi.Output.secret(generated.b64_url)
+
+    def _directory_id_seed(self, name: str, spec: ClusterSpec) -> pulumi.Output[str | None]:
+        """Dynamic quorum: one protected random seed that every controller's directory ID derives from."""
+        if not spec.is_dynamic_quorum:
+            return pulumi.Output.from_input(None)
+        seed = random.RandomId(
+            f"{name}-directory-id-seed",
+            byte_length=directory_ids.SEED_BYTES,
+            opts=pulumi.ResourceOptions(parent=self, protect=True),
+        )
+        return pulumi.Output.secret(seed.b64_url)
 
     def _deploy(
         self, resource: Callable[..., pulumi.CustomResource], logical_name: str, manifest: pulumi.Output[Manifest],

@@ -6,7 +6,7 @@ Only a leaf may be a Pulumi Input (the cluster ID); everything else is plain dat
 import hashlib
 from typing import Any
 
-from . import listeners, naming
+from . import directory_ids, listeners, naming
 from .kafka_config import logging_config_file, pool_properties, render_properties
 from .scripts import script
 from .spec import ClusterSpec, PoolSpec
@@ -37,14 +37,21 @@ def namespace(spec: ClusterSpec) -> Manifest:
     }
 
 
-def cluster_id_secret(spec: ClusterSpec, namespace: str, cluster_id: Any) -> Manifest:
-    """The Secret the nodes read the cluster ID from (`cluster_id` may be a secret Output)."""
+def secret_data(spec: ClusterSpec, cluster_id: str, directory_id_seed: str | None) -> dict[str, str]:
+    """The cluster-ID Secret's keys: the cluster ID and, in a dynamic quorum, each controller's
+    metadata directory ID (derived from `directory_id_seed`)."""
+    entries = directory_ids.secret_entries(spec, directory_id_seed) if directory_id_seed is not None else {}
+    return {naming.CLUSTER_ID_KEY: cluster_id, **entries}
+
+
+def cluster_id_secret(spec: ClusterSpec, namespace: str, data: Any) -> Manifest:
+    """The Secret the nodes read the cluster ID and directory IDs from (`data` may be a secret Output)."""
     return {
         "apiVersion": "v1",
         "kind": "Secret",
         "metadata": _metadata(spec, naming.cluster_id_secret_name(spec.name), namespace),
         "type": "Opaque",
-        "stringData": {naming.CLUSTER_ID_KEY: cluster_id},
+        "stringData": data,
     }
 
 

@@ -22,6 +22,8 @@ STANDINS = Path(__file__).resolve().parent
 TOOLS = ("kafka-storage.sh", "kafka-server-start.sh")
 CLUSTER_ID = "MkU3OEVBNTcwNTJENDM2Qg"  # the example ID of Kafka's quickstart: 22 characters of base64url
 OTHER_CLUSTER_ID = "Zm9yZWlnbi1jbHVzdGVyLQ"
+DIRECTORY_ID_SEED = "c3RhbmQtaW4gZGlyZWN0b3J5LWlkIHNlZWQgb2YgMzI"  # 32 bytes, as RandomId gives
+OTHER_DIRECTORY_ID_SEED = "YW5vdGhlciBkaXJlY3RvcnktaWQgc2VlZCwgMzIgYnk"
 
 
 def parse_properties(text: str) -> dict[str, str]:
@@ -70,6 +72,11 @@ class Start:
         return self.tool_calls("kafka-server-start.sh")
 
 
+def _is_under(path: str, mount: str) -> bool:
+    """Whether a container path is the mount path or inside it."""
+    return path == mount or path.startswith(mount.rstrip("/") + "/")
+
+
 def _pool_index(spec: ClusterSpec, pool: str) -> int:
     return next(index for index, candidate in enumerate(spec.pools) if candidate.name == pool)
 
@@ -90,6 +97,7 @@ class Pod:
         *,
         namespace: str | None = None,
         cluster_id: str = CLUSTER_ID,
+        directory_id_seed: str = DIRECTORY_ID_SEED,
         pod_name: str | None = None,
         log_dirs: list[Path] | None = None,
         extra_properties: dict[str, str] | None = None,
@@ -106,7 +114,7 @@ class Pod:
         self._override_log_dirs = log_dirs
         self._extra_properties = extra_properties or {}
         self._write_kafka_home()
-        self.write_volume_files(cluster_id)
+        self.write_volume_files(cluster_id, directory_id_seed)
 
     @property
     def pool(self) -> PoolSpec:
@@ -125,7 +133,7 @@ class Pod:
 
     def path(self, container_path: str) -> Path:
         """Where a path inside the container lives here, through the volume mounted over it."""
-        mount = max((m for m in self._mounts if container_path.startswith(m.rstrip("/") + "/")), key=len, default=None)
+        mount = max((m for m in self._mounts if _is_under(container_path, m)), key=len, default=None)
         assert mount is not None, f"{container_path} is on no volume of the container (the root fs is read-only)"
         return self.volume_dir(self._mounts[mount]) / container_path.removeprefix(mount).lstrip("/")
 
@@ -137,7 +145,7 @@ class Pod:
             if "value" in variable:
                 value = variable["value"]
                 assert isinstance(value, str), f"{variable['name']} is not a string"
-                on_volume = any(value.startswith(mount.rstrip("/") + "/") for mount in self._mounts)
+                on_volume = any(_is_under(value, mount) for mount in self._mounts)
                 env[variable["name"]] = str(self.path(value)) if on_volume else value
             else:
                 field = variable["valueFrom"]["fieldRef"]["fieldPath"]
@@ -171,12 +179,16 @@ class Pod:
             (bin_dir / tool).chmod(stat.S_IRWXU | stat.S_IRGRP | stat.S_IXGRP | stat.S_IROTH | stat.S_IXOTH)
         self.record.touch()
 
-    def write_volume_files(self, cluster_id: str) -> None:
+    def write_volume_files(self, cluster_id: str, directory_id_seed: str = DIRECTORY_ID_SEED) -> None:
         """The ConfigMap and Secret volumes, from the real manifests (the pool's template with its
-        log.dirs moved here); `cluster_id` is what the Secret holds."""
+        log.dirs moved here); the Secret holds `cluster_id` and, in a dynamic quorum, the directory IDs
+        derived from `directory_id_seed`."""
         volumes = {volume["name"]: volume for volume in self.statefulset["spec"]["template"]["spec"]["volumes"]}
         config_map = manifests.config_map(self.spec, self.namespace)
-        secret = manifests.cluster_id_secret(self.spec, self.namespace, cluster_id)
+        seed = directory_id_seed if self.spec.is_dynamic_quorum else None
+        secret = manifests.cluster_id_secret(
+            self.spec, self.namespace, manifests.secret_data(self.spec, cluster_id, seed)
+        )
         for name, volume in volumes.items():
             if "configMap" in volume:
                 assert volume["configMap"]["name"] == config_map["metadata"]["name"]
