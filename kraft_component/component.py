@@ -11,6 +11,7 @@ from pydantic.alias_generators import to_snake
 
 from . import directory_ids, guards, manifests, naming
 from .manifests import Manifest
+from .quorum_jobs import add_controllers_job
 from .record import DeploymentRecord
 from .spec import ClusterSpec, parse_cluster_id, parse_spec
 from .statefulset import statefulset
@@ -26,6 +27,7 @@ _FIELDS: dict[str, tuple[str, ...]] = {
     "Service": ("metadata", "spec"),
     "StatefulSet": ("metadata", "spec"),
     "PodDisruptionBudget": ("metadata", "spec"),
+    "Job": ("metadata", "spec"),
 }
 
 
@@ -54,8 +56,9 @@ class KraftClusterArgs:
 
 
 class KraftCluster(pulumi.ComponentResource):
-    """An Apache Kafka cluster in KRaft mode: Services, a ConfigMap, a cluster-ID Secret, and a
-    StatefulSet and PodDisruptionBudget per pool."""
+    """An Apache Kafka cluster in KRaft mode: Services, a ConfigMap, a cluster-ID Secret, a
+    StatefulSet and PodDisruptionBudget per pool, and, when controllers joined a dynamic quorum after
+    creation, the Job that adds them as voters."""
 
     bootstrap_servers: pulumi.Output[str]
     """`host:port` that clients in the cluster bootstrap from."""
@@ -101,7 +104,7 @@ class KraftCluster(pulumi.ComponentResource):
             k8s.core.v1.Service, f"{name}-bootstrap", namespace.apply(partial(manifests.bootstrap_service, spec))
         )
         # Controllers roll before brokers: a broker-only pool waits until every controller pool is ready.
-        controller_pools: list[pulumi.Resource] = []
+        controller_pools: list[k8s.apps.v1.StatefulSet] = []
         for index, pool in sorted(enumerate(spec.pools), key=lambda item: not item[1].is_controller):
             deployed = self._deploy(
                 k8s.apps.v1.StatefulSet, f"{name}-{pool.name}",
@@ -115,6 +118,15 @@ class KraftCluster(pulumi.ComponentResource):
             self._deploy(
                 k8s.policy.v1.PodDisruptionBudget, f"{name}-{pool.name}-pdb",
                 namespace.apply(partial(manifests.pod_disruption_budget, spec, pool)),
+            )  # fmt: skip
+
+        if spec.has_controllers_to_add:
+            self._deploy(
+                k8s.batch.v1.Job, f"{name}-add-controllers",
+                namespace.apply(partial(add_controllers_job, spec)),
+                delete_before_replace=True,  # the pod template of a Job is immutable; its name is pinned
+                depends_on=[secret, config, *controller_pools],
+                custom_timeouts=pulumi.CustomTimeouts(create=STATEFULSET_TIMEOUT, update=STATEFULSET_TIMEOUT),
             )  # fmt: skip
 
         self.bootstrap_servers = namespace.apply(partial(manifests.bootstrap_servers, spec))

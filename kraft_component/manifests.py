@@ -57,9 +57,11 @@ def cluster_id_secret(spec: ClusterSpec, namespace: str, data: Any) -> Manifest:
 
 def config_data(spec: ClusterSpec, namespace: str) -> dict[str, str]:
     """The ConfigMap's files: the scripts and one server.properties template per pool."""
-    shipped = (
+    shipped = [
         naming.BOOTSTRAP_SCRIPT, naming.CONTROLLER_READY_SCRIPT, naming.PROPERTIES_LIBRARY, logging_config_file(spec)
-    )  # fmt: skip
+    ]  # fmt: skip
+    if spec.has_controllers_to_add:
+        shipped.append(naming.ADD_CONTROLLERS_SCRIPT)
     scripts = {name: script(name) for name in shipped}
     templates = {
         naming.pool_template_key(pool.name): render_properties(pool_properties(spec, pool, namespace))
@@ -83,7 +85,7 @@ def pool_config_checksum(spec: ClusterSpec, pool: PoolSpec, namespace: str) -> s
     data = config_data(spec, namespace)
     other_pools = {naming.pool_template_key(other.name) for other in spec.pools if other.name != pool.name}
     digest = hashlib.sha256()
-    for key in sorted(data.keys() - other_pools):
+    for key in sorted(data.keys() - other_pools - {naming.ADD_CONTROLLERS_SCRIPT}):
         digest.update(f"{key}\0{data[key]}\0".encode())
     return digest.hexdigest()
 

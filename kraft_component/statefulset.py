@@ -22,6 +22,31 @@ METADATA_STALE_SECONDS = 30
 _WHEN_UNSATISFIABLE = {Spread.REQUIRED: "DoNotSchedule", Spread.PREFERRED: "ScheduleAnyway"}
 
 
+def pod_security_context() -> Manifest:
+    """The restricted Pod Security Standard at pod level, for every pod the component runs."""
+    return {
+        "runAsNonRoot": True,
+        "runAsUser": UID,
+        "runAsGroup": UID,
+        "fsGroup": UID,
+        "fsGroupChangePolicy": "OnRootMismatch",
+        "seccompProfile": {"type": "RuntimeDefault"},
+    }
+
+
+def container_security_context() -> Manifest:
+    """The restricted Pod Security Standard for a container, with a read-only root filesystem."""
+    return {
+        "allowPrivilegeEscalation": False,
+        "readOnlyRootFilesystem": True,
+        "runAsNonRoot": True,
+        "runAsUser": UID,
+        "runAsGroup": UID,
+        "capabilities": {"drop": ["ALL"]},
+        "seccompProfile": {"type": "RuntimeDefault"},
+    }
+
+
 def heap_mib(memory_limit: str) -> int:
     """Half the container memory limit, at most 5 GiB: the rest is page cache, which Kafka lives on."""
     return min(int(parse_quantity(memory_limit) / 2 / 2**20), MAX_HEAP_MIB)
@@ -97,7 +122,7 @@ def environment(spec: ClusterSpec, pool: PoolSpec, pool_index: int, namespace: s
     return [pod_name] + [{"name": name, "value": value} for name, value in values.items()]
 
 
-def _volumes(spec: ClusterSpec) -> tuple[list[Manifest], list[Manifest]]:
+def node_volumes(spec: ClusterSpec) -> tuple[list[Manifest], list[Manifest]]:
     """(volumes, volumeMounts): config and secrets read-only; scratch space exactly where Kafka writes."""
     scratch = {"runtime": naming.RUNTIME_MOUNT, "kafka-logs": naming.KAFKA_LOGS_MOUNT, "tmp": naming.TMP_MOUNT}
     volumes: list[Manifest] = [
@@ -143,7 +168,7 @@ def checkov_skip_annotations(skips: list[str]) -> dict[str, str]:
 
 def container(spec: ClusterSpec, pool: PoolSpec, pool_index: int, namespace: str) -> Manifest:
     """The Kafka container: runs the node bootstrap script, which execs the Kafka server."""
-    _, mounts = _volumes(spec)
+    _, mounts = node_volumes(spec)
     resources = pool.resources
     return {
         "name": "kafka",
@@ -160,15 +185,7 @@ def container(spec: ClusterSpec, pool: PoolSpec, pool_index: int, namespace: str
             "limits": {"cpu": resources.limits.cpu, "memory": resources.limits.memory},
         },
         **probes(pool),
-        "securityContext": {
-            "allowPrivilegeEscalation": False,
-            "readOnlyRootFilesystem": True,
-            "runAsNonRoot": True,
-            "runAsUser": UID,
-            "runAsGroup": UID,
-            "capabilities": {"drop": ["ALL"]},
-            "seccompProfile": {"type": "RuntimeDefault"},
-        },
+        "securityContext": container_security_context(),
         "volumeMounts": mounts,
     }
 
@@ -176,20 +193,13 @@ def container(spec: ClusterSpec, pool: PoolSpec, pool_index: int, namespace: str
 def statefulset(spec: ClusterSpec, pool: PoolSpec, pool_index: int, namespace: str) -> Manifest:
     """A pool's StatefulSet. Pods start in parallel (a quorum needs its peers up) and keep their volumes."""
     name = naming.statefulset_name(spec.name, pool.name)
-    volumes, _ = _volumes(spec)
+    volumes, _ = node_volumes(spec)
     labels = pod_labels(spec, pool)
     pod_spec: dict[str, Any] = {
         "enableServiceLinks": False,
         "automountServiceAccountToken": False,
         "terminationGracePeriodSeconds": 120,
-        "securityContext": {
-            "runAsNonRoot": True,
-            "runAsUser": UID,
-            "runAsGroup": UID,
-            "fsGroup": UID,
-            "fsGroupChangePolicy": "OnRootMismatch",
-            "seccompProfile": {"type": "RuntimeDefault"},
-        },
+        "securityContext": pod_security_context(),
         "topologySpreadConstraints": _spread(spec, pool),
         "containers": [container(spec, pool, pool_index, namespace)],
         "volumes": volumes,

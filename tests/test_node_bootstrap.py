@@ -487,19 +487,12 @@ GROWN = cluster(
 )
 
 
-def secret_directory_ids(pod: Pod) -> dict[int, str]:
-    """Node ID -> directory ID, as the mounted cluster-ID Secret holds them."""
-    folder = Path(pod.environment["KRAFT_DIRECTORY_ID_DIR"])
-    prefix = pod.environment["KRAFT_DIRECTORY_ID_KEY_PREFIX"]
-    return {int(file.name.removeprefix(prefix)): file.read_text() for file in folder.glob(f"{prefix}*")}
-
-
 @pytest.mark.parametrize("ordinal", [0, 2])
 def test_an_initial_controller_formats_with_every_initial_controller_and_its_own_directory_id(
     tmp_path: Path, ordinal: int
 ) -> None:
     pod = Pod(tmp_path, GROWN, "controllers", ordinal)
-    ids = secret_directory_ids(pod)
+    ids = pod.directory_ids()
 
     start = pod.start()
 
@@ -522,7 +515,7 @@ def test_a_controller_added_after_creation_joins_with_no_initial_controllers_and
 
     started(start)
     assert [format_options(call).quorum for call in start.formats] == [("--no-initial-controllers",)]
-    assert pod.meta_properties()["directory.id"] == secret_directory_ids(pod)[ordinal]
+    assert pod.meta_properties()["directory.id"] == pod.directory_ids()[ordinal]
     assert list(pod.meta_properties()) == ["node.id", "version", "cluster.id", "directory.id"]
 
 
@@ -562,7 +555,7 @@ def test_a_volume_with_a_foreign_directory_id_is_refused(tmp_path: Path) -> None
     message = refused(pod.start())
 
     assert f"metadata directory '{found}'" in message
-    assert f"'{secret_directory_ids(pod)[1]}' (cluster-ID Secret key directory-id-1)" in message
+    assert f"'{pod.directory_ids()[1]}' (cluster-ID Secret key directory-id-1)" in message
     assert "Removing a controller" in message
     assert meta_bytes(pod) == formatted
 

@@ -63,10 +63,7 @@ cluster_id="$(<"$KRAFT_CLUSTER_ID_FILE")"
   fail "the cluster ID in $KRAFT_CLUSTER_ID_FILE is not 22 characters of base64url; set $CLUSTER_ID_KEY"
 
 mkdir -p "${KRAFT_SERVER_PROPERTIES%/*}"
-while IFS= read -r line || [[ -n "$line" ]]; do
-  line="${line//@NODE_ID@/$node_id}"
-  printf '%s\n' "${line//@POD_NAME@/$POD_NAME}"
-done <"$KRAFT_TEMPLATE" >"$KRAFT_SERVER_PROPERTIES"
+fill_template "$KRAFT_TEMPLATE" "$node_id" "$POD_NAME" >"$KRAFT_SERVER_PROPERTIES"
 
 log_dirs="$(property "$KRAFT_SERVER_PROPERTIES" log.dirs)"
 [[ -n "$log_dirs" ]] || fail "$KRAFT_TEMPLATE sets no log.dirs"

@@ -299,6 +299,12 @@ def selectors(objects: list[Manifest]) -> Iterator[str]:
             yield failure(policy, ("spec", "podSelector"), "selects no pods")
 
 
+def _generated_selector(owner: Manifest) -> bool:
+    """A Job (or a CronJob's Job) gets its selector from the API server unless it sets manualSelector."""
+    spec_path = {"Job": ("spec",), "CronJob": ("spec", "jobTemplate", "spec")}.get(str(owner.get("kind")))
+    return spec_path is not None and not get(owner, (*spec_path, "manualSelector"))
+
+
 def _namespace(obj: Manifest) -> str:
     return str((obj.get("metadata") or {}).get("namespace", ""))
 
@@ -308,7 +314,7 @@ def _selected(pods: list[PodTemplate], namespace: str, selector: Mapping[str, An
 
 
 def _workload_selector(pod: PodTemplate) -> Iterator[str]:
-    if pod.owner.get("kind") == "Pod":
+    if pod.owner.get("kind") == "Pod" or _generated_selector(pod.owner):
         return
     selector = get(pod.owner, ("spec", "selector"))
     if not selector:

@@ -19,7 +19,8 @@ from kraft_component.spec import ClusterSpec, PoolSpec
 from kraft_component.statefulset import statefulset
 
 STANDINS = Path(__file__).resolve().parent
-TOOLS = ("kafka-storage.sh", "kafka-server-start.sh")
+TOOLS = ("kafka-storage.sh", "kafka-server-start.sh", "kafka-metadata-quorum.sh")
+TOOL_LIBRARY = "standin.sh"  # sourced by the tools
 CLUSTER_ID = "MkU3OEVBNTcwNTJENDM2Qg"  # the example ID of Kafka's quickstart: 22 characters of base64url
 OTHER_CLUSTER_ID = "Zm9yZWlnbi1jbHVzdGVyLQ"
 DIRECTORY_ID_SEED = "c3RhbmQtaW4gZGlyZWN0b3J5LWlkIHNlZWQgb2YgMzI"  # 32 bytes, as RandomId gives
@@ -82,7 +83,8 @@ def _pool_index(spec: ClusterSpec, pool: str) -> int:
 
 
 class Pod:
-    """One pod of a pool with its volumes under `root`; `start()` runs its container once more.
+    """One pod of a pool (or of a Job given as `workload`) with its volumes under `root`; `start()` runs its
+    container once more.
 
     The data volume survives every start (it is a PersistentVolumeClaim); emptyDirs are new each time,
     as for a pod that was deleted and recreated.
@@ -101,13 +103,15 @@ class Pod:
         pod_name: str | None = None,
         log_dirs: list[Path] | None = None,
         extra_properties: dict[str, str] | None = None,
+        workload: dict[str, Any] | None = None,
     ) -> None:
         self.root = root
         self.spec = spec
         self.pool_index = _pool_index(spec, pool)
         self.ordinal = ordinal
         self.namespace = namespace or spec.namespace
-        self.statefulset: dict[str, Any] = statefulset(spec, self.pool, self.pool_index, self.namespace)
+        self.statefulset: dict[str, Any] = workload or statefulset(spec, self.pool, self.pool_index, self.namespace)
+        """The workload whose pod this is: the pool's StatefulSet unless another (a Job) is given."""
         self.pod_name = pod_name or f"{self.statefulset['metadata']['name']}-{ordinal}"
         self.kafka_home = root / "kafka"
         self._mounts = {mount["mountPath"]: mount["name"] for mount in self.container["volumeMounts"]}
@@ -123,9 +127,10 @@ class Pod:
 
     @property
     def container(self) -> dict[str, Any]:
-        """The Kafka container of the pod template."""
-        containers: list[dict[str, Any]] = self.statefulset["spec"]["template"]["spec"]["containers"]
-        return next(container for container in containers if container["name"] == "kafka")
+        """The pod template's only container."""
+        (container,) = self.statefulset["spec"]["template"]["spec"]["containers"]
+        result: dict[str, Any] = container
+        return result
 
     def volume_dir(self, name: str) -> Path:
         """The folder that stands for volume `name`."""
@@ -177,6 +182,7 @@ class Pod:
         for tool in TOOLS:
             shutil.copyfile(STANDINS / tool, bin_dir / tool)
             (bin_dir / tool).chmod(stat.S_IRWXU | stat.S_IRGRP | stat.S_IXGRP | stat.S_IROTH | stat.S_IXOTH)
+        shutil.copyfile(STANDINS / TOOL_LIBRARY, bin_dir / TOOL_LIBRARY)
         self.record.touch()
 
     def write_volume_files(self, cluster_id: str, directory_id_seed: str = DIRECTORY_ID_SEED) -> None:
@@ -205,6 +211,12 @@ class Pod:
             for key, content in files.items():
                 (folder / key).write_text(content, encoding="utf-8")
 
+    def directory_ids(self) -> dict[int, str]:
+        """Node ID -> metadata directory ID, as the mounted cluster-ID Secret holds them (dynamic quorum)."""
+        folder = Path(self.environment["KRAFT_DIRECTORY_ID_DIR"])
+        prefix = self.environment["KRAFT_DIRECTORY_ID_KEY_PREFIX"]
+        return {int(file.name.removeprefix(prefix)): file.read_text() for file in folder.glob(f"{prefix}*")}
+
     def write_cluster_id_file(self, content: str) -> None:
         """Replace what the mounted cluster-ID Secret key holds (any text, valid or not)."""
         Path(self.environment["KRAFT_CLUSTER_ID_FILE"]).write_text(content, encoding="utf-8")
@@ -220,7 +232,7 @@ class Pod:
             if "emptyDir" in volume:
                 shutil.rmtree(self.volume_dir(volume["name"]), ignore_errors=True)
                 self.volume_dir(volume["name"]).mkdir(parents=True)
-        for claim in self.statefulset["spec"]["volumeClaimTemplates"]:
+        for claim in self.statefulset["spec"].get("volumeClaimTemplates", []):
             self.volume_dir(claim["metadata"]["name"]).mkdir(parents=True, exist_ok=True)
 
     def run(self, command: list[str], env: dict[str, str] | None = None) -> "subprocess.CompletedProcess[str]":

@@ -9,20 +9,8 @@
 # controller without voters needs one; the metadata directory of a node listed in --initial-controllers
 # gets that entry's directory ID, every other directory a random one.
 set -euo pipefail
-home="$(cd "${BASH_SOURCE[0]%/*}/.." && pwd)"
-(
-  IFS=$'\t'
-  printf '%s\n' "kafka-storage.sh	$*"
-) >>"$home/record"
-
-die() {
-  echo "$*" >&2
-  exit 1
-}
-
-value() { # value <file> <key>: the value of the last <key>= line, as java.util.Properties keeps it
-  awk -v key="$2" 'index($0, key "=") == 1 { found = substr($0, length(key) + 2) } END { print found }' "$1"
-}
+# shellcheck source=standin.sh
+source "${BASH_SOURCE[0]%/*}/standin.sh"
 
 [[ "${1:-}" == format ]] || die "kafka-storage.sh stand-in: only 'format' is implemented, got '${1:-}'"
 shift
