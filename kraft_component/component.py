@@ -9,8 +9,9 @@ import pulumi_kubernetes as k8s
 import pulumi_random as random
 from pydantic.alias_generators import to_snake
 
-from . import guards, jobs, manifests, naming
+from . import directory_ids, guards, jobs, manifests, naming
 from .manifests import Manifest
+from .quorum_jobs import add_controllers_job
 from .record import DeploymentRecord
 from .spec import ClusterSpec, parse_cluster_id, parse_spec
 from .statefulset import statefulset
@@ -58,8 +59,9 @@ class KraftClusterArgs:
 
 
 class KraftCluster(pulumi.ComponentResource):
-    """An Apache Kafka cluster in KRaft mode: Services, a ConfigMap, a cluster-ID Secret, and a
-    StatefulSet and PodDisruptionBudget per pool."""
+    """An Apache Kafka cluster in KRaft mode: Services, a ConfigMap, a cluster-ID Secret, a
+    StatefulSet and PodDisruptionBudget per pool, and, when controllers joined a dynamic quorum after
+    creation, the Job that adds them as voters."""
 
     bootstrap_servers: pulumi.Output[str]
     """`host:port` that clients in the cluster bootstrap from."""
@@ -85,9 +87,14 @@ class KraftCluster(pulumi.ComponentResource):
         )
         namespace = self._namespace(name, spec, args.namespace)
 
+        secret_data: pulumi.Output[dict[str, str]] = pulumi.Output.secret(
+            pulumi.Output.all(cluster_id, self._directory_id_seed(name, spec)).apply(
+                lambda values: manifests.secret_data(spec, *values)
+            )
+        )
         secret = self._deploy(
             k8s.core.v1.Secret, f"{name}-cluster-id",
-            namespace.apply(lambda ns: manifests.cluster_id_secret(spec, ns, cluster_id)),
+            namespace.apply(lambda ns: manifests.cluster_id_secret(spec, ns, secret_data)),
             protect=True,
         )  # fmt: skip
         config = self._deploy(
@@ -119,6 +126,14 @@ class KraftCluster(pulumi.ComponentResource):
                 namespace.apply(partial(manifests.pod_disruption_budget, spec, pool)),
             )  # fmt: skip
 
+        if spec.has_controllers_to_add:
+            self._deploy(
+                k8s.batch.v1.Job, f"{name}-add-controllers",
+                namespace.apply(partial(add_controllers_job, spec)),
+                delete_before_replace=True,  # the pod template of a Job is immutable; its name is pinned
+                depends_on=[secret, config, *controller_pools],
+                custom_timeouts=pulumi.CustomTimeouts(create=STATEFULSET_TIMEOUT, update=STATEFULSET_TIMEOUT),
+            )  # fmt: skip
         if spec.metadata_version is not None:  # once every pool has rolled to the new image
             self._deploy(
                 k8s.batch.v1.Job, f"{name}-metadata-version", namespace.apply(partial(jobs.metadata_version_job, spec)),
@@ -165,6 +180,17 @@ class KraftCluster(pulumi.ComponentResource):
             f"{name}-cluster-id", byte_length=16, opts=pulumi.ResourceOptions(parent=self, protect=True)
         )
         return pulumi.Output.secret(generated.b64_url)
+
+    def _directory_id_seed(self, name: str, spec: ClusterSpec) -> pulumi.Output[str | None]:
+        """Dynamic quorum: one protected random seed that every controller's directory ID derives from."""
+        if not spec.is_dynamic_quorum:
+            return pulumi.Output.from_input(None)
+        seed = random.RandomId(
+            f"{name}-directory-id-seed",
+            byte_length=directory_ids.SEED_BYTES,
+            opts=pulumi.ResourceOptions(parent=self, protect=True),
+        )
+        return pulumi.Output.secret(seed.b64_url)
 
     def _deploy(
         self, resource: Callable[..., pulumi.CustomResource], logical_name: str, manifest: pulumi.Output[Manifest],

@@ -8,9 +8,13 @@ import hashlib
 from typing import Any
 
 from .quantity import parse_quantity
-from .spec import ClusterSpec
+from .spec import ClusterSpec, QuorumMode
 
 Record = dict[str, Any]
+MODE_KEY = "kraft:cluster.quorum.mode"
+INITIAL_KEY = "kraft:cluster.quorum.initialControllers"
+# Records written before quorum modes existed describe static quorums.
+_STATIC_RECORD = {"mode": QuorumMode.STATIC.value}
 
 
 def cluster_id_digest(cluster_id: str) -> str:
@@ -38,19 +42,62 @@ def record(spec: ClusterSpec, cluster_id: str) -> Record:
             }
             for index, pool in enumerate(spec.pools)
         },
+        "quorum": {"mode": spec.quorum.mode.value}
+        | ({"initialControllers": spec.initial_controller_count} if spec.is_dynamic_quorum else {}),
     }
 
 
 def refusals(previous: Record, current: Record) -> list[str]:
     """Why `current` must not replace `previous`: one message per dangerous change, empty when safe."""
     if not previous:
-        return []
-    problems = _cluster_id_change(previous, current) + _quorum_change(previous, current)
+        return _initial_quorum(current)
+    before, after = previous.get("quorum", _STATIC_RECORD), current["quorum"]
+    problems = _cluster_id_change(previous, current) + _mode_change(before["mode"], after["mode"])
     problems += _metadata_downgrade(previous, current)
-    for name, before in previous["pools"].items():
-        after = current["pools"].get(name)
-        problems += _pool_change(name, before, after)
+    if before["mode"] == after["mode"] == QuorumMode.STATIC:
+        problems += _quorum_change(previous, current)
+    if before["mode"] == after["mode"] == QuorumMode.DYNAMIC:
+        problems += _initial_controllers_change(before["initialControllers"], after["initialControllers"])
+    dynamic = after["mode"] == QuorumMode.DYNAMIC
+    for name, pool_before in previous["pools"].items():
+        problems += _pool_change(name, pool_before, current["pools"].get(name), dynamic)
     return problems
+
+
+def _initial_quorum(current: Record) -> list[str]:
+    """A new dynamic quorum is formed by every controller it starts with."""
+    initial, voters = current["quorum"].get("initialControllers"), _voters(current["pools"])
+    if initial is None or initial == voters:
+        return []
+    return [
+        f"{INITIAL_KEY}: {initial} initial controllers, but the new cluster starts {voters}; every controller of "
+        f"a new cluster forms its quorum. Remove the key, or set it to {voters}."
+    ]
+
+
+def _mode_change(before: str, after: str) -> list[str]:
+    if before == after:
+        return []
+    if before == QuorumMode.STATIC:
+        return [
+            f"{MODE_KEY}: the quorum would change from static to dynamic, but the mode is fixed when the volumes "
+            f"are formatted. Set {MODE_KEY}: static. (From Kafka 4.1 the running quorum can be upgraded with "
+            "`kafka-features.sh --bootstrap-server <bootstrap> upgrade --feature kraft.version=1`, after which "
+            "kafka-metadata-quorum.sh adds and removes controllers by hand; see README, 'Quorum mode'.)"
+        ]
+    return [
+        f"{MODE_KEY}: the quorum would change from dynamic to static; Kafka cannot return a dynamic quorum "
+        f"(kraft.version=1) to static voters. Set {MODE_KEY}: dynamic."
+    ]
+
+
+def _initial_controllers_change(before: int, after: int) -> list[str]:
+    if before == after:
+        return []
+    return [
+        f"{INITIAL_KEY}: would change from {before} to {after}, but the controllers that formed the quorum are "
+        f"fixed at creation; later ones join with add-controller. Set {INITIAL_KEY}: {before}."
+    ]
 
 
 def _cluster_id_change(previous: Record, current: Record) -> list[str]:
@@ -92,11 +139,25 @@ def _quorum_change(previous: Record, current: Record) -> list[str]:
     return [
         f"kraft:cluster.pools: the static quorum would change from {before} to {after} controllers. "
         "controller.quorum.voters is fixed when the cluster is formatted; changing it splits the quorum. "
-        f"Keep {before} controllers; see README, 'Data safety'."
+        f"Keep {before} controllers; see README, 'Quorum mode'."
     ]
 
 
-def _pool_change(name: str, before: dict[str, Any], after: dict[str, Any] | None) -> list[str]:
+def _shrink_steps(roles: list[str], dynamic: bool) -> list[str]:
+    """What must happen before nodes of a pool with `roles` go away; empty when nothing is at stake."""
+    steps = []
+    if "broker" in roles:
+        steps.append(
+            "move partitions off the removed brokers with kafka-reassign-partitions.sh (README, 'Shrinking a broker pool')"
+        )
+    if "controller" in roles and dynamic:
+        steps.append(
+            "remove the removed controllers from the quorum with kafka-metadata-quorum.sh remove-controller (README, 'Removing a controller')"
+        )
+    return steps
+
+
+def _pool_change(name: str, before: dict[str, Any], after: dict[str, Any] | None, dynamic: bool) -> list[str]:
     key = f"kraft:cluster.pools[{after['index'] if after else before['index']}]"
     replicas = after["replicas"] if after else 0
     problems = []
@@ -110,14 +171,14 @@ def _pool_change(name: str, before: dict[str, Any], after: dict[str, Any] | None
             f"{key}.roles: pool {name!r} would change roles from {before['roles']} to {after['roles']}; "
             "its volumes hold the old role's data. Add a new pool with the new roles instead."
         )
-    if replicas < before["replicas"] and "broker" in before["roles"]:
+    steps = _shrink_steps(before["roles"], dynamic)
+    if replicas < before["replicas"] and steps:
         acknowledged = after is not None and after.get("scaleDownTo") == replicas
         if not acknowledged:
+            nodes = "/".join(f"{role}s" for role in before["roles"])
             problems.append(
-                f"{key}.replicas: pool {name!r} would shrink from {before['replicas']} to {replicas} brokers, "
-                f"and partitions on the removed brokers would lose replicas. Move them away first with "
-                f"kafka-reassign-partitions.sh (README, 'Shrinking a broker pool'), then set "
-                f"{key}.acknowledgeScaleDownTo: {replicas}."
+                f"{key}.replicas: pool {name!r} would shrink from {before['replicas']} to {replicas} {nodes}. "
+                f"First {' and '.join(steps)}, then set {key}.acknowledgeScaleDownTo: {replicas}."
             )
     if after and parse_quantity(after["storage"]) < parse_quantity(before["storage"]):
         problems.append(

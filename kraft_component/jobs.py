@@ -7,8 +7,25 @@ from .spec import ClusterSpec
 TOOL_HEAP = "-Xms128m -Xmx256m"
 
 
-def admin_job(spec: ClusterSpec, namespace: str, name: str, task: str, command: list[str]) -> Manifest:
-    """A Job that runs `command` once in the Kafka image, hardened like the nodes, retried on failure."""
+def admin_job(
+    spec: ClusterSpec, namespace: str, name: str, task: str, command: list[str], *,
+    env: dict[str, str] | None = None, volumes: list[Manifest] | None = None, mounts: list[Manifest] | None = None,
+    deadline_seconds: int = 900,
+) -> Manifest:  # fmt: skip
+    """A Job that runs `command` once in the Kafka image, hardened like the nodes, retried on failure.
+    Without `volumes` it gets a scratch /tmp only."""
+    if volumes is None:
+        volumes = [{"name": "tmp", "emptyDir": {"sizeLimit": "64Mi"}}]
+        mounts = [{"name": "tmp", "mountPath": naming.TMP_MOUNT}]
+    container = {
+        "name": task,
+        **pods.kafka_image(spec),
+        "command": command,
+        "env": [{"name": key, "value": value} for key, value in ({"KAFKA_HEAP_OPTS": TOOL_HEAP} | (env or {})).items()],
+        "resources": {"requests": {"cpu": "100m", "memory": "384Mi"}, "limits": {"cpu": "500m", "memory": "384Mi"}},
+        "securityContext": pods.container_security_context(),
+        "volumeMounts": mounts or [],
+    }
     return {
         "apiVersion": "batch/v1",
         "kind": "Job",
@@ -20,7 +37,7 @@ def admin_job(spec: ClusterSpec, namespace: str, name: str, task: str, command: 
         },
         "spec": {
             "backoffLimit": 6,
-            "activeDeadlineSeconds": 900,
+            "activeDeadlineSeconds": deadline_seconds,
             "template": {
                 "metadata": {"labels": naming.admin_job_labels(spec.name, task)},
                 "spec": {
@@ -28,21 +45,8 @@ def admin_job(spec: ClusterSpec, namespace: str, name: str, task: str, command: 
                     "enableServiceLinks": False,
                     "automountServiceAccountToken": False,
                     "securityContext": pods.pod_security_context(),
-                    "containers": [
-                        {
-                            "name": task,
-                            **pods.kafka_image(spec),
-                            "command": command,
-                            "env": [{"name": "KAFKA_HEAP_OPTS", "value": TOOL_HEAP}],
-                            "resources": {
-                                "requests": {"cpu": "100m", "memory": "384Mi"},
-                                "limits": {"cpu": "500m", "memory": "384Mi"},
-                            },
-                            "securityContext": pods.container_security_context(),
-                            "volumeMounts": [{"name": "tmp", "mountPath": naming.TMP_MOUNT}],
-                        }
-                    ],
-                    "volumes": [{"name": "tmp", "emptyDir": {"sizeLimit": "64Mi"}}],
+                    "containers": [container],
+                    "volumes": volumes,
                 },
             },
         },

@@ -8,14 +8,46 @@ NODE_ID = "@NODE_ID@"
 POD_NAME = "@POD_NAME@"
 
 
+def controller_endpoint(spec: ClusterSpec, pool: PoolSpec, ordinal: int, namespace: str) -> str:
+    """`<pod dns name>:<controller port>` of a controller pod."""
+    pod = naming.pod_name(naming.statefulset_name(spec.name, pool.name), ordinal)
+    return f"{naming.pod_fqdn(pod, spec.name, namespace, spec.cluster_domain)}:{listeners.CONTROLLER.port}"
+
+
+def controller_endpoints(spec: ClusterSpec, namespace: str) -> dict[int, str]:
+    """Node ID -> `host:port` of every controller, in pool and ordinal order."""
+    return {
+        pool.first_node_id + ordinal: controller_endpoint(spec, pool, ordinal, namespace)
+        for pool in spec.controller_pools
+        for ordinal in range(pool.replicas)
+    }
+
+
 def quorum_voters(spec: ClusterSpec, namespace: str) -> str:
-    """`controller.quorum.voters`: `<node id>@<pod dns name>:<port>` for every controller."""
+    """`controller.quorum.voters` (static): `<node id>@<host>:<port>` for every controller."""
+    return ",".join(f"{node_id}@{endpoint}" for node_id, endpoint in controller_endpoints(spec, namespace).items())
+
+
+def quorum_bootstrap_servers(spec: ClusterSpec, namespace: str) -> str:
+    """`controller.quorum.bootstrap.servers` (dynamic): `<host>:<port>` of every controller."""
+    return ",".join(controller_endpoints(spec, namespace).values())
+
+
+def initial_controllers(spec: ClusterSpec, namespace: str) -> str:
+    """Dynamic mode: `<node id>@<host>:<port>` of the controllers that formed the quorum at creation
+    (ordinals below quorum.initialControllers); the node adds each directory ID from the Secret."""
+    (pool,) = spec.controller_pools
     return ",".join(
-        f"{node_id}@{naming.pod_fqdn(naming.pod_name(naming.statefulset_name(spec.name, pool.name), ordinal), spec.name, namespace, spec.cluster_domain)}:{listeners.CONTROLLER.port}"
-        for pool in spec.pools
-        if pool.is_controller
-        for ordinal, node_id in enumerate(pool.node_ids())
+        f"{pool.first_node_id + ordinal}@{controller_endpoint(spec, pool, ordinal, namespace)}"
+        for ordinal in range(spec.initial_controller_count)
     )
+
+
+def quorum_properties(spec: ClusterSpec, namespace: str) -> dict[str, str]:
+    """How a node finds the quorum: the static voters or the dynamic bootstrap servers, never both."""
+    if spec.is_dynamic_quorum:
+        return {"controller.quorum.bootstrap.servers": quorum_bootstrap_servers(spec, namespace)}
+    return {"controller.quorum.voters": quorum_voters(spec, namespace)}
 
 
 def topic_defaults(spec: ClusterSpec) -> dict[str, str]:
@@ -40,7 +72,7 @@ def pool_properties(spec: ClusterSpec, pool: PoolSpec, namespace: str) -> dict[s
     properties = {
         "process.roles": ",".join(role.value for role in sorted(pool.roles)),
         "node.id": NODE_ID,
-        "controller.quorum.voters": quorum_voters(spec, namespace),
+        **quorum_properties(spec, namespace),
         "controller.listener.names": listeners.CONTROLLER.name,
         "listeners": ",".join(f"{listener.name}://:{listener.port}" for listener in opened),
         "advertised.listeners": ",".join(f"{listener.name}://{advertised_host}:{listener.port}" for listener in opened),

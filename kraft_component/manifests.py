@@ -6,7 +6,7 @@ Only a leaf may be a Pulumi Input (the cluster ID); everything else is plain dat
 import hashlib
 from typing import Any
 
-from . import listeners, naming
+from . import directory_ids, listeners, naming
 from .kafka_config import logging_config_file, pool_properties, render_properties
 from .scripts import script
 from .spec import ClusterSpec, PoolSpec
@@ -37,22 +37,31 @@ def namespace(spec: ClusterSpec) -> Manifest:
     }
 
 
-def cluster_id_secret(spec: ClusterSpec, namespace: str, cluster_id: Any) -> Manifest:
-    """The Secret the nodes read the cluster ID from (`cluster_id` may be a secret Output)."""
+def secret_data(spec: ClusterSpec, cluster_id: str, directory_id_seed: str | None) -> dict[str, str]:
+    """The cluster-ID Secret's keys: the cluster ID and, in a dynamic quorum, each controller's
+    metadata directory ID (derived from `directory_id_seed`)."""
+    entries = directory_ids.secret_entries(spec, directory_id_seed) if directory_id_seed is not None else {}
+    return {naming.CLUSTER_ID_KEY: cluster_id, **entries}
+
+
+def cluster_id_secret(spec: ClusterSpec, namespace: str, data: Any) -> Manifest:
+    """The Secret the nodes read the cluster ID and directory IDs from (`data` may be a secret Output)."""
     return {
         "apiVersion": "v1",
         "kind": "Secret",
         "metadata": _metadata(spec, naming.cluster_id_secret_name(spec.name), namespace),
         "type": "Opaque",
-        "stringData": {naming.CLUSTER_ID_KEY: cluster_id},
+        "stringData": data,
     }
 
 
 def config_data(spec: ClusterSpec, namespace: str) -> dict[str, str]:
     """The ConfigMap's files: the scripts and one server.properties template per pool."""
-    shipped = (
+    shipped = [
         naming.BOOTSTRAP_SCRIPT, naming.CONTROLLER_READY_SCRIPT, naming.PROPERTIES_LIBRARY, logging_config_file(spec)
-    )  # fmt: skip
+    ]  # fmt: skip
+    if spec.has_controllers_to_add:
+        shipped.append(naming.ADD_CONTROLLERS_SCRIPT)
     scripts = {name: script(name) for name in shipped}
     templates = {
         naming.pool_template_key(pool.name): render_properties(pool_properties(spec, pool, namespace))
@@ -76,7 +85,7 @@ def pool_config_checksum(spec: ClusterSpec, pool: PoolSpec, namespace: str) -> s
     data = config_data(spec, namespace)
     other_pools = {naming.pool_template_key(other.name) for other in spec.pools if other.name != pool.name}
     digest = hashlib.sha256()
-    for key in sorted(data.keys() - other_pools):
+    for key in sorted(data.keys() - other_pools - {naming.ADD_CONTROLLERS_SCRIPT}):
         digest.update(f"{key}\0{data[key]}\0".encode())
     return digest.hexdigest()
 

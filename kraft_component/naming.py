@@ -7,6 +7,7 @@ can never disagree.
 MAX_STATEFULSET_NAME = 52  # the controller-revision-hash label is `<statefulset>-<10 chars>`, at most 63
 MAX_DNS_LABEL = 63
 CLUSTER_ID_KEY = "cluster-id"
+DIRECTORY_ID_KEY_PREFIX = "directory-id-"
 CONFIG_CHECKSUM_ANNOTATION = "kraft/config-checksum"
 ZONE_LABEL = "topology.kubernetes.io/zone"
 HOST_LABEL = "kubernetes.io/hostname"
@@ -57,6 +58,16 @@ def admin_job_labels(cluster: str, task: str) -> dict[str, str]:
         "app.kubernetes.io/instance": cluster,
         "app.kubernetes.io/component": task,
     }
+
+
+def directory_id_key(node_id: int) -> str:
+    """The cluster-ID Secret key of a controller's metadata directory ID (dynamic quorum)."""
+    return f"{DIRECTORY_ID_KEY_PREFIX}{node_id}"
+
+
+def add_controllers_job_name(cluster: str) -> str:
+    """The Job that makes every controller of a dynamic quorum a voter."""
+    return f"{cluster}-add-controllers"
 
 
 def pool_template_key(pool: str) -> str:
@@ -113,3 +124,4 @@ TMP_MOUNT = "/tmp"
 BOOTSTRAP_SCRIPT = "node-bootstrap.sh"
 CONTROLLER_READY_SCRIPT = "controller-ready.sh"
 PROPERTIES_LIBRARY = "properties.sh"
+ADD_CONTROLLERS_SCRIPT = "add-controllers.sh"

@@ -69,6 +69,17 @@ class Profile(StrEnum):
     DEVELOPMENT = "development"
 
 
+class QuorumMode(StrEnum):
+    """How controllers find the quorum, fixed when the cluster is formatted.
+
+    static: `controller.quorum.voters` lists every voter; the controller count can never change.
+    dynamic (KIP-853): `controller.quorum.bootstrap.servers`; voters are added and removed at run time.
+    """
+
+    STATIC = "static"
+    DYNAMIC = "dynamic"
+
+
 class ImagePullPolicy(StrEnum):
     """The Kubernetes image pull policy."""
 
@@ -254,6 +265,27 @@ class TopicDefaults(_Model):
     min_insync_replicas: Annotated[int | None, Field(ge=1)] = None
 
 
+class Quorum(_Model):
+    """The metadata quorum. Dynamic is the default: every supported Kafka (3.9+) has it, it lets the
+    controller pool grow and shrink, and Kafka 4.3 deprecates the static `controller.quorum.voters`."""
+
+    mode: QuorumMode = QuorumMode.DYNAMIC
+    initial_controllers: Annotated[int | None, Field(ge=1)] = Field(
+        default=None,
+        description="Dynamic mode: the controllers (ordinals 0..n-1) that formed the quorum at creation; "
+        "defaults to the controller count. Fixed once deployed; later controllers join with add-controller.",
+    )
+
+    @model_validator(mode="after")
+    def _initial_controllers_are_dynamic(self) -> Self:
+        if self.initial_controllers is not None and self.mode is QuorumMode.STATIC:
+            raise RuleError(
+                "initialControllers",
+                "applies to mode dynamic only; in mode static every controller is a voter from creation",
+            )
+        return self
+
+
 def _default_pools() -> list[PoolSpec]:
     return [PoolSpec(name="nodes", roles=[Role.BROKER, Role.CONTROLLER], replicas=3, node_id_offset=0)]
 
@@ -274,6 +306,7 @@ class ClusterSpec(_Model):
     cluster_domain: DnsSubdomain = "cluster.local"
     pools: Annotated[list[PoolSpec], Field(min_length=1)] = Field(default_factory=_default_pools)
     topic_defaults: TopicDefaults = TopicDefaults()
+    quorum: Quorum = Quorum()
 
     @model_validator(mode="before")
     @classmethod
@@ -304,6 +337,7 @@ class ClusterSpec(_Model):
         _check_quorum_size(self)
         _check_metadata_version(self)
         _check_racks(self)
+        _check_dynamic_quorum_pools(self)
         _check_topic_defaults(self)
         return self
 
@@ -333,6 +367,26 @@ class ClusterSpec(_Model):
     def controller_count(self) -> int:
         """Voters of the metadata quorum."""
         return sum(pool.replicas for pool in self.pools if pool.is_controller)
+
+    @property
+    def controller_pools(self) -> list[PoolSpec]:
+        """The pools whose nodes vote in the metadata quorum."""
+        return [pool for pool in self.pools if pool.is_controller]
+
+    @property
+    def is_dynamic_quorum(self) -> bool:
+        """Whether the quorum is KIP-853 dynamic (else static voters)."""
+        return self.quorum.mode is QuorumMode.DYNAMIC
+
+    @property
+    def initial_controller_count(self) -> int:
+        """Dynamic mode: how many controllers (ordinals from 0) formed the quorum at creation."""
+        return self.quorum.initial_controllers or self.controller_count
+
+    @property
+    def has_controllers_to_add(self) -> bool:
+        """Dynamic mode: whether controllers joined after creation and must be added as voters."""
+        return self.is_dynamic_quorum and self.controller_count > self.initial_controller_count
 
     @property
     def replication_factor(self) -> int:
@@ -424,6 +478,17 @@ def _check_racks(spec: ClusterSpec) -> None:
             f"pools[{index}].scheduling.zone",
             "is unset while other broker pools pin a zone; Kafka needs broker.rack on every broker or on none, "
             "so give every broker pool a zone (one pool per zone) or none",
+        )
+
+
+def _check_dynamic_quorum_pools(spec: ClusterSpec) -> None:
+    """Initial controllers are the ordinals below quorum.initialControllers, so they need one controller pool."""
+    names = [pool.name for pool in spec.controller_pools]
+    if spec.is_dynamic_quorum and len(names) > 1:
+        raise RuleError(
+            "quorum.mode",
+            f"dynamic with {len(names)} controller pools ({', '.join(names)}); allowed: "
+            "exactly one pool with the role 'controller' in mode dynamic, or mode static",
         )
 
 

@@ -4,7 +4,7 @@ import math
 from typing import Any
 
 from . import listeners, naming, pods
-from .kafka_config import log4j_opts
+from .kafka_config import initial_controllers, log4j_opts
 from .manifests import Manifest, common_labels, pool_config_checksum
 from .quantity import parse_quantity
 from .spec import ClusterSpec, PoolSpec, Spread
@@ -56,7 +56,18 @@ def probes(pool: PoolSpec) -> Manifest:
     }
 
 
-def environment(spec: ClusterSpec, pool: PoolSpec, pool_index: int) -> list[Manifest]:
+def quorum_environment(spec: ClusterSpec, pool: PoolSpec, namespace: str) -> dict[str, str]:
+    """How a node formats its metadata directory: the quorum mode and, for a dynamic controller, the
+    initial controllers (`id@host:port`; the directory IDs stay in the Secret, read from files)."""
+    values = {"KRAFT_QUORUM_MODE": spec.quorum.mode.value}
+    if spec.is_dynamic_quorum and pool.is_controller:
+        values["KRAFT_INITIAL_CONTROLLERS"] = initial_controllers(spec, namespace)
+        values["KRAFT_DIRECTORY_ID_DIR"] = naming.SECRETS_MOUNT
+        values["KRAFT_DIRECTORY_ID_KEY_PREFIX"] = naming.DIRECTORY_ID_KEY_PREFIX
+    return values
+
+
+def environment(spec: ClusterSpec, pool: PoolSpec, pool_index: int, namespace: str) -> list[Manifest]:
     """What the node bootstrap script and Kafka's launcher read; never a secret value."""
     values = {
         "KRAFT_STATEFULSET": naming.statefulset_name(spec.name, pool.name),
@@ -71,12 +82,13 @@ def environment(spec: ClusterSpec, pool: PoolSpec, pool_index: int) -> list[Mani
         "KAFKA_LOG4J_OPTS": log4j_opts(spec),
         "LOG_DIR": naming.KAFKA_LOGS_MOUNT,
         "EXTRA_ARGS": "-name kafkaServer",  # no -loggc: no GC log files growing in the container
+        **quorum_environment(spec, pool, namespace),
     }
     pod_name: Manifest = {"name": "POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}
     return [pod_name] + [{"name": name, "value": value} for name, value in values.items()]
 
 
-def _volumes(spec: ClusterSpec) -> tuple[list[Manifest], list[Manifest]]:
+def node_volumes(spec: ClusterSpec) -> tuple[list[Manifest], list[Manifest]]:
     """(volumes, volumeMounts): config and secrets read-only; scratch space exactly where Kafka writes."""
     scratch = {"runtime": naming.RUNTIME_MOUNT, "kafka-logs": naming.KAFKA_LOGS_MOUNT, "tmp": naming.TMP_MOUNT}
     volumes: list[Manifest] = [
@@ -104,9 +116,9 @@ def _spread(spec: ClusterSpec, pool: PoolSpec) -> list[Manifest]:
     ]
 
 
-def container(spec: ClusterSpec, pool: PoolSpec, pool_index: int) -> Manifest:
+def container(spec: ClusterSpec, pool: PoolSpec, pool_index: int, namespace: str) -> Manifest:
     """The Kafka container: runs the node bootstrap script, which execs the Kafka server."""
-    _, mounts = _volumes(spec)
+    _, mounts = node_volumes(spec)
     resources = pool.resources
     return {
         "name": "kafka",
@@ -116,7 +128,7 @@ def container(spec: ClusterSpec, pool: PoolSpec, pool_index: int) -> Manifest:
             {"name": listener.port_name, "containerPort": listener.port, "protocol": "TCP"}
             for listener in listeners.for_pool(pool)
         ],
-        "env": environment(spec, pool, pool_index),
+        "env": environment(spec, pool, pool_index, namespace),
         "resources": {
             "requests": {"cpu": resources.requests.cpu, "memory": resources.requests.memory},
             "limits": {"cpu": resources.limits.cpu, "memory": resources.limits.memory},
@@ -130,7 +142,7 @@ def container(spec: ClusterSpec, pool: PoolSpec, pool_index: int) -> Manifest:
 def statefulset(spec: ClusterSpec, pool: PoolSpec, pool_index: int, namespace: str) -> Manifest:
     """A pool's StatefulSet. Pods start in parallel (a quorum needs its peers up) and keep their volumes."""
     name = naming.statefulset_name(spec.name, pool.name)
-    volumes, _ = _volumes(spec)
+    volumes, _ = node_volumes(spec)
     labels = pod_labels(spec, pool)
     pod_spec: dict[str, Any] = {
         "enableServiceLinks": False,
@@ -138,7 +150,7 @@ def statefulset(spec: ClusterSpec, pool: PoolSpec, pool_index: int, namespace: s
         "terminationGracePeriodSeconds": 120,
         "securityContext": pods.pod_security_context(),
         "topologySpreadConstraints": _spread(spec, pool),
-        "containers": [container(spec, pool, pool_index)],
+        "containers": [container(spec, pool, pool_index, namespace)],
         "volumes": volumes,
     }
     zone = {naming.ZONE_LABEL: pool.scheduling.zone} if pool.scheduling.zone else {}

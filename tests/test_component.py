@@ -20,6 +20,7 @@ DEDICATED = {
     ]
 }
 ADOPTED_ID = "MkU3OEVBNTcwNTJENDM2Qg"
+STATIC = {**DEDICATED, "quorum": {"mode": "static"}}
 
 
 def registration(evaluation: Evaluation, type_suffix: str, name: str) -> Registration:
@@ -71,11 +72,11 @@ def test_generated_cluster_id_is_16_random_bytes_generated_once_kept_in_a_protec
     assert secret.protect
     value = secret.manifest(show_secrets=True)["stringData"]["cluster-id"]
     assert len(value) == 22
-    assert secret.manifest()["stringData"] == {"cluster-id": REDACTED}
+    assert secret.manifest()["stringData"]["cluster-id"] == REDACTED
 
 
 def test_adopted_cluster_id_replaces_generation() -> None:
-    evaluation = deploy(cluster_id=ADOPTED_ID)
+    evaluation = deploy(STATIC, cluster_id=ADOPTED_ID)
     assert not [r for r in evaluation.registrations if r.type.endswith("RandomId")]
     assert one(evaluation, "Secret")["stringData"] == {"cluster-id": REDACTED}
     secret = registration(evaluation, "Secret", "kafka-cluster-id")
@@ -455,3 +456,64 @@ def test_bad_args_fail_before_any_resource_is_registered() -> None:
     with pytest.raises(ValueError, match=r"KraftClusterArgs.spec.pools: no pool has the role 'controller'"):
         registered = evaluate(program).registrations
     assert registered == []
+
+
+# --- dynamic quorum: directory IDs ------------------------------------------------------------------------
+
+
+def dynamic_controllers(replicas: int, initial: int = 3) -> dict[str, Any]:
+    """Dedicated controllers in a dynamic quorum formed by `initial` of them."""
+    controllers = {**DEDICATED["pools"][0], "replicas": replicas}
+    return {
+        "profile": "development",
+        "quorum": {"mode": "dynamic", "initialControllers": initial},
+        "pools": [controllers, DEDICATED["pools"][1]],
+    }
+
+
+def directory_ids_of(evaluation: Evaluation) -> dict[str, str]:
+    data = registration(evaluation, "Secret", "kafka-cluster-id").manifest(show_secrets=True)["stringData"]
+    return {key: value for key, value in data.items() if key.startswith("directory-id-")}
+
+
+def test_the_secret_holds_a_directory_id_per_controller_redacted_unless_shown() -> None:
+    evaluation = deploy(dynamic_controllers(3), cluster_id=ADOPTED_ID)
+    ids = directory_ids_of(evaluation)
+    assert sorted(ids) == ["directory-id-0", "directory-id-1", "directory-id-2"]
+    assert all(len(value) == 22 for value in ids.values()) and len(set(ids.values())) == 3
+    redacted = registration(evaluation, "Secret", "kafka-cluster-id").manifest()["stringData"]
+    assert set(redacted) == {"cluster-id", *ids} and set(redacted.values()) == {REDACTED}
+    visible = str([obj for obj in evaluation.kubernetes_objects() if obj["kind"] != "Secret"])
+    assert not [value for value in ids.values() if value in visible], "a directory ID left the Secret"
+
+
+def test_directory_ids_come_from_one_protected_seed_whatever_the_controller_count() -> None:
+    for replicas in (3, 7):
+        seeds = [r for r in deploy(dynamic_controllers(replicas)).registrations if r.type.endswith("RandomId")]
+        assert [(r.name, r.inputs["byteLength"], r.protect) for r in seeds if "seed" in r.name] == [
+            ("kafka-directory-id-seed", 32, True)
+        ]
+
+
+def test_directory_ids_stay_when_the_controller_pool_grows() -> None:
+    before = directory_ids_of(deploy(dynamic_controllers(3)))
+    after = directory_ids_of(deploy(dynamic_controllers(5)))
+    assert sorted(after) == [f"directory-id-{node}" for node in range(5)]
+    assert {key: after[key] for key in before} == before
+
+
+def test_a_static_quorum_keeps_no_directory_ids() -> None:
+    evaluation = deploy(STATIC)
+    assert directory_ids_of(evaluation) == {}
+    assert not [r for r in evaluation.registrations if r.name.endswith("directory-id-seed")]
+
+
+def test_dynamic_controllers_learn_the_initial_controllers_brokers_do_not() -> None:
+    evaluation = deploy(dynamic_controllers(5))
+    controllers = env_of(one(evaluation, "StatefulSet", "kafka-controllers"))
+    brokers = env_of(one(evaluation, "StatefulSet", "kafka-brokers"))
+    initial = controllers["KRAFT_INITIAL_CONTROLLERS"].split(",")
+    assert [entry.split("@")[0] for entry in initial] == ["0", "1", "2"]
+    assert initial[0] == "0@kafka-controllers-0.kafka-headless.kafka.svc.cluster.local:9093"
+    assert (controllers["KRAFT_QUORUM_MODE"], brokers["KRAFT_QUORUM_MODE"]) == ("dynamic", "dynamic")
+    assert "KRAFT_INITIAL_CONTROLLERS" not in brokers

@@ -181,6 +181,14 @@ def _pool(draw: st.DrawFn, draft: Draft, index: int, roles: st.SearchStrategy[li
     return pool
 
 
+def _quorum(draw: st.DrawFn, draft: Draft) -> dict[str, Any]:
+    quorum: dict[str, Any] = {}
+    modes, bad_modes = st.sampled_from(["static", "dynamic"]), st.sampled_from(["Dynamic", "kip-853", ""])
+    draft.put(draw, quorum, "quorum.mode", modes, bad=bad_modes)
+    draft.put(draw, quorum, "quorum.initialControllers", st.integers(1, 7), bad=st.sampled_from([0, -1, "3"]))
+    return quorum
+
+
 def _brokers_drawn(config: dict[str, Any]) -> int:
     """The broker count of the drawn pools, as far as they are valid (3 for the default pool)."""
     pools = config.get("pools", [DEFAULT_POOL])
@@ -235,6 +243,8 @@ def drafts(draw: st.DrawFn) -> Draft:
         config["pools"] = [_pool(draw, draft, index, roles) for index, roles in enumerate(draw(SHAPES))]
     if draw(st.booleans()):
         config["topicDefaults"] = _topic_defaults(draw, draft, _brokers_drawn(config))
+    if draw(st.booleans()):
+        config["quorum"] = _quorum(draw, draft)
     if draw(draft.breaks):
         config["zookeeper"] = {"connect": "zk:2181"}
         draft.defects.append("zookeeper")
@@ -310,6 +320,10 @@ def rule_violations(draft: Draft) -> list[str]:
             broken.append(f"pools[{index}].roles")
         if pool.get("nodeIdOffset", 0) + pool.get("replicas", 1) - 1 > KAFKA_INT_MAX:  # node.id is a Java int
             broken.append(f"pools[{index}].nodeIdOffset")
+    quorum = config.get("quorum", {})
+    dynamic = quorum.get("mode", "dynamic") == "dynamic"
+    if not any(_under(d, "quorum") for d in defects) and not dynamic and "initialControllers" in quorum:
+        broken.append("quorum.initialControllers")  # only a dynamic quorum has initial controllers
     if any(_under(d, "pools") for d in defects) or broken:
         return broken  # the cluster's own rules wait for valid pools
     roles = [set(pool["roles"]) for pool in pools]
@@ -322,6 +336,8 @@ def rule_violations(draft: Draft) -> list[str]:
         broken.append("pools")  # a production quorum is an odd number of at least 3 voters
     elif not any(_under(d, "topicDefaults") for d in defects):
         broken += _topic_rules(config.get("topicDefaults", {}), brokers)
+    if dynamic and sum("controller" in pool_roles for pool_roles in roles) > 1:
+        broken.append("quorum.mode")  # the initial controllers are ordinals of the one controller pool
     return broken
 
 

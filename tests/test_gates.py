@@ -28,17 +28,21 @@ from tests.gates.schema import SUPPORTED_KUBERNETES, client_models, openapi, qua
 from tests.helpers import ROOT, STACKS, stack_config
 
 EXAMPLES = sorted(path.parent for path in (ROOT / "examples").glob("*/Pulumi.yaml"))
-TARGETS: dict[str, tuple[Path, str]] = {
-    **{f"stack-{stack}": (ROOT, stack) for stack in STACKS},
-    **{f"example-{example.name}": (example, "ci") for example in EXAMPLES},
+# Stack-independent: the prod stack after its dynamic quorum grew from 3 to 5 controllers, which adds the Job.
+GROWN_QUORUM = stack_config("prod")["kraft:cluster"] | {"quorum": {"mode": "dynamic", "initialControllers": 3}}
+GROWN_QUORUM["pools"] = [{**GROWN_QUORUM["pools"][0], "replicas": 5}, *GROWN_QUORUM["pools"][1:]]
+TARGETS: dict[str, tuple[Path, str, dict[str, str]]] = {
+    **{f"stack-{stack}": (ROOT, stack, {}) for stack in STACKS},
+    **{f"example-{example.name}": (example, "ci", {}) for example in EXAMPLES},
+    "grown-dynamic-quorum": (ROOT, "prod", {"kraft:cluster": json.dumps(GROWN_QUORUM)}),
 }
 Gate = Callable[[list[Manifest]], list[str]]
 
 
 @cache
 def _rendered(target: str) -> tuple[Manifest, ...]:
-    project_dir, stack = TARGETS[target]
-    return tuple(render(project_dir, stack))
+    project_dir, stack, overrides = TARGETS[target]
+    return tuple(render(project_dir, stack, overrides))
 
 
 def rendered(target: str) -> list[Manifest]:
@@ -407,3 +411,15 @@ def test_the_schema_misses_what_the_other_gates_catch() -> None:
         breaks(objects)
     assert [openapi(objects, version) for version in SUPPORTED_KUBERNETES] == [[], []]
     assert quantities(objects) and api_rules(objects)
+
+
+def test_the_grown_quorum_target_renders_the_add_controllers_job() -> None:
+    job = find(rendered("grown-dynamic-quorum"), "Job", "kafka-add-controllers")
+    assert job["spec"]["template"]["spec"]["automountServiceAccountToken"] is False
+    assert not [
+        obj
+        for target in TARGETS
+        if target != "grown-dynamic-quorum"
+        for obj in rendered(target)
+        if obj["kind"] == "Job" and obj["metadata"]["name"] == "kafka-add-controllers"
+    ]

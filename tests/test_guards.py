@@ -13,13 +13,29 @@ from .helpers import deploy
 CLUSTER_ID = "MkU3OEVBNTcwNTJENDM2Qg"
 
 
-def pools(controllers: int = 3, brokers: int = 3, **broker_extra: Any) -> dict[str, Any]:
+STATIC = {"mode": "static"}
+
+
+def pools(
+    controllers: int = 3, brokers: int = 3, quorum: dict[str, Any] = STATIC, **broker_extra: Any
+) -> dict[str, Any]:
+    """Dedicated controllers and brokers; a static quorum unless `quorum` says otherwise."""
     return {
+        "quorum": quorum,
+        "profile": "development",
         "pools": [
             {"name": "controllers", "roles": ["controller"], "replicas": controllers},
             {"name": "brokers", "roles": ["broker"], "replicas": brokers, **broker_extra},
-        ]
+        ],
     }
+
+
+def dynamic(controllers: int = 3, initial: int | None = 3, **controller_extra: Any) -> dict[str, Any]:
+    """A dynamic quorum of `initial` controllers at creation, now `controllers`."""
+    quorum = {"mode": "dynamic"} | ({"initialControllers": initial} if initial is not None else {})
+    spec = pools(controllers, quorum=quorum)
+    spec["pools"][0] |= controller_extra
+    return spec
 
 
 def change(before: dict[str, Any], after: dict[str, Any], cluster_id: str = CLUSTER_ID) -> list[str]:
@@ -77,10 +93,11 @@ def test_safe_changes_pass(after: dict[str, Any]) -> None:
         ),
         (
             {
+                "quorum": STATIC,
                 "pools": [
                     {"name": "controllers", "roles": ["controller"], "replicas": 3},
                     {"name": "other", "roles": ["broker"], "replicas": 3},
-                ]
+                ],
             },
             CLUSTER_ID,
             "kraft:cluster.pools[1].replicas: pool 'brokers' would shrink from 3 to 0 brokers",
@@ -88,6 +105,7 @@ def test_safe_changes_pass(after: dict[str, Any]) -> None:
         (
             {
                 "profile": "development",
+                "quorum": STATIC,
                 "pools": [
                     {"name": "controllers", "roles": ["controller"], "replicas": 3},
                     {"name": "brokers", "roles": ["broker", "controller"], "replicas": 3, "nodeIdOffset": 100},
@@ -155,7 +173,90 @@ def test_the_component_keeps_a_protected_record_that_every_object_waits_for() ->
     (guard,) = [r for r in evaluation.registrations if r.type == "pulumi-python:dynamic:Resource"]
     assert guard.protect
     recorded = guard.manifest()
-    assert {key: recorded[key] for key in ("clusterIdSha256", "pools")} == record(parse_spec(pools()), CLUSTER_ID)
+    assert {key: recorded[key] for key in ("clusterIdSha256", "pools", "quorum")} == record(
+        parse_spec(pools()), CLUSTER_ID
+    )
     kubernetes = [r for r in evaluation.registrations if r.is_kubernetes_object]
     assert kubernetes
     assert all(any(urn.endswith(f"::{guard.name}") for urn in r.depends_on) for r in kubernetes)
+
+
+# --- quorum mode -------------------------------------------------------------------------------------------
+
+
+def test_the_record_keeps_the_quorum_mode_and_the_initial_controllers() -> None:
+    assert record(parse_spec(dynamic(initial=None)), CLUSTER_ID)["quorum"] == {
+        "mode": "dynamic",
+        "initialControllers": 3,
+    }
+    assert record(parse_spec(pools()), CLUSTER_ID)["quorum"] == {"mode": "static"}
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (dynamic(), dynamic(controllers=5)),
+        (dynamic(), dynamic(controllers=4)),
+        (dynamic(controllers=5), dynamic(controllers=3, acknowledgeScaleDownTo=3)),
+        (dynamic(initial=None), dynamic(controllers=3)),
+    ],
+    ids=["grow to 5", "grow to 4", "acknowledged shrink", "initial count made explicit"],
+)
+def test_a_dynamic_quorum_may_grow_and_shrink_with_acknowledgement(
+    before: dict[str, Any], after: dict[str, Any]
+) -> None:
+    assert change(before, after) == []
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "expected"),
+    [
+        (pools(), dynamic(), "kraft:cluster.quorum.mode: the quorum would change from static to dynamic"),
+        (pools(), dynamic(), "upgrade --feature kraft.version=1"),
+        (dynamic(), pools(), "kraft:cluster.quorum.mode: the quorum would change from dynamic to static"),
+        (dynamic(), dynamic(initial=5, controllers=5), "would change from 3 to 5"),
+        (dynamic(), dynamic(initial=None, controllers=5), "Set kraft:cluster.quorum.initialControllers: 3."),
+        (
+            dynamic(controllers=5),
+            dynamic(controllers=3),
+            "kraft:cluster.pools[0].replicas: pool 'controllers' would shrink from 5 to 3 controllers. First "
+            "remove the removed controllers from the quorum with kafka-metadata-quorum.sh remove-controller",
+        ),
+        (dynamic(controllers=5), dynamic(controllers=3), "then set kraft:cluster.pools[0].acknowledgeScaleDownTo: 3"),
+        (pools(), pools(controllers=1), "the static quorum would change from 3 to 1 controllers"),
+    ],
+    ids=[
+        "static to dynamic",
+        "static to dynamic names the 4.1 upgrade",
+        "dynamic to static",
+        "initial count",
+        "initial count by default",
+        "dynamic shrink",
+        "dynamic shrink names the acknowledgement",
+        "static count",
+    ],
+)
+def test_quorum_changes_are_refused_naming_the_key(
+    before: dict[str, Any], after: dict[str, Any], expected: str
+) -> None:
+    problems = change(before, after)
+    assert any(expected in problem for problem in problems), problems
+
+
+def test_a_record_from_before_quorum_modes_is_a_static_quorum() -> None:
+    previous = record(parse_spec(pools()), CLUSTER_ID)
+    del previous["quorum"]
+    assert refusals(previous, record(parse_spec(pools()), CLUSTER_ID)) == []
+    assert any("from static to dynamic" in p for p in refusals(previous, record(parse_spec(dynamic()), CLUSTER_ID)))
+
+
+def test_a_static_quorum_only_refuses_a_controller_count_change_not_a_dynamic_one() -> None:
+    assert change(pools(), pools(controllers=3, brokers=4)) == []
+    assert not any("static quorum" in problem for problem in change(dynamic(), dynamic(controllers=5)))
+
+
+@pytest.mark.parametrize(("initial", "refused"), [(None, False), (3, False), (2, True), (5, True)])
+def test_a_new_dynamic_quorum_is_formed_by_every_controller(initial: int | None, refused: bool) -> None:
+    problems = refusals({}, record(parse_spec(dynamic(initial=initial)), CLUSTER_ID))
+    assert bool(problems) is refused
+    assert all(problem.startswith("kraft:cluster.quorum.initialControllers: ") for problem in problems)

@@ -11,7 +11,7 @@ import pytest
 
 from kraft_component import manifests
 from kraft_component.kafka_config import pool_properties
-from kraft_component.spec import KAFKA_VERSIONS, ClusterSpec, parse_spec
+from kraft_component.spec import KAFKA_VERSIONS, ClusterSpec, QuorumMode, parse_spec
 from tests.kafka_names import config_names, is_known, removed_in_4, require_data
 from tests.standins import Pod, parse_properties
 
@@ -40,13 +40,20 @@ SHAPES: dict[str, tuple[list[dict[str, Any]], str]] = {
     ),
 }
 
-CASES = [pytest.param(version, shape, id=f"{version}-{shape}") for version in KAFKA_VERSIONS for shape in SHAPES]
+CASES = [
+    pytest.param(version, shape, mode, id=f"{version}-{shape}-{mode}")
+    for version in KAFKA_VERSIONS
+    for shape in SHAPES
+    for mode in QuorumMode
+]
 
 
-def spec_of(version: str, shape: str) -> ClusterSpec:
-    """A cluster of `shape` on Kafka `version`."""
+def spec_of(version: str, shape: str, mode: QuorumMode) -> ClusterSpec:
+    """A cluster of `shape` with a `mode` quorum on Kafka `version`."""
     pools, _ = SHAPES[shape]
-    return parse_spec({"kafkaVersion": version, "profile": "development", "pools": pools})
+    return parse_spec(
+        {"kafkaVersion": version, "profile": "development", "pools": pools, "quorum": {"mode": mode.value}}
+    )
 
 
 def unknown_names(names: set[str], version: str) -> list[str]:
@@ -76,9 +83,9 @@ def test_the_name_check_catches_typos_and_removed_names() -> None:
     assert is_known("listener.name.client.ssl.keystore.location", "4.3.1")  # per-listener keys are patterns
 
 
-@pytest.mark.parametrize(("version", "shape"), CASES)
-def test_pool_properties_are_real_kafka_names(version: str, shape: str) -> None:
-    spec = spec_of(version, shape)
+@pytest.mark.parametrize(("version", "shape", "mode"), CASES)
+def test_pool_properties_are_real_kafka_names(version: str, shape: str, mode: QuorumMode) -> None:
+    spec = spec_of(version, shape, mode)
     _, pool_name = SHAPES[shape]
     node_pool = next(candidate for candidate in spec.pools if candidate.name == pool_name)
 
@@ -87,9 +94,11 @@ def test_pool_properties_are_real_kafka_names(version: str, shape: str) -> None:
     assert unknown_names(names, version) == []
 
 
-@pytest.mark.parametrize(("version", "shape"), CASES)
-def test_the_server_properties_kafka_starts_with_are_real_kafka_names(tmp_path: Path, version: str, shape: str) -> None:
-    spec = spec_of(version, shape)
+@pytest.mark.parametrize(("version", "shape", "mode"), CASES)
+def test_the_server_properties_kafka_starts_with_are_real_kafka_names(
+    tmp_path: Path, version: str, shape: str, mode: QuorumMode
+) -> None:
+    spec = spec_of(version, shape, mode)
     _, pool_name = SHAPES[shape]
     pod = Pod(tmp_path, spec, pool_name, 0)
 
@@ -100,3 +109,12 @@ def test_the_server_properties_kafka_starts_with_are_real_kafka_names(tmp_path: 
     template = parse_properties(manifests.config_data(spec, spec.namespace)[pod.template_key])
     assert set(start.started) >= set(template), "the entrypoint dropped a key of the template"
     assert unknown_names(set(start.started), version) == []
+
+
+@pytest.mark.parametrize("mode", QuorumMode)
+def test_each_mode_finds_the_quorum_one_way_only(mode: QuorumMode) -> None:
+    spec = spec_of("4.3.1", "controller-only", mode)
+    names = {name for pool in spec.pools for name in pool_properties(spec, pool, spec.namespace)}
+    dynamic = {"controller.quorum.bootstrap.servers"}
+    static = {"controller.quorum.voters"}
+    assert names & (dynamic | static) == (dynamic if mode is QuorumMode.DYNAMIC else static)

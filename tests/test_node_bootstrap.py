@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from kraft_component import listeners, manifests
+from kraft_component import listeners, manifests, naming
 from kraft_component.spec import ClusterSpec, parse_spec
 from kraft_component.statefulset import statefulset
 from tests.helpers import STACKS, stack_spec
-from tests.standins import CLUSTER_ID, OTHER_CLUSTER_ID, Call, Pod, Start
+from tests.standins import CLUSTER_ID, OTHER_CLUSTER_ID, OTHER_DIRECTORY_ID_SEED, Call, Pod, Start
 
 TOPIC_DEFAULT_KEYS = (
     "default.replication.factor",
@@ -37,6 +37,9 @@ SPLIT = cluster(pool("controllers", ["controller"], 3), pool("brokers", ["broker
 TOPOLOGIES: dict[str, ClusterSpec] = {stack: stack_spec(stack) for stack in STACKS} | {
     "single-node": cluster(pool("solo", ["broker", "controller"], 1)),
     "combined-and-brokers": cluster(pool("core", ["broker", "controller"], 3), pool("extra", ["broker"], 2)),
+    "static-split": cluster(
+        pool("controllers", ["controller"], 3), pool("brokers", ["broker"], 2), quorum={"mode": "static"}
+    ),
     "renamed": cluster(
         pool("voters", ["controller"], 3),
         pool("data", ["broker"], 2, nodeIdOffset=1000),
@@ -61,6 +64,12 @@ class Format:
     config: str
     cluster_id: str
     ignore_formatted: bool
+    quorum: tuple[str, ...] = ()
+    """The dynamic-quorum flag and its value, if any: ("--initial-controllers", "0@h:9093:id,..."), ..."""
+
+
+QUORUM_FLAGS = {"-N": "--no-initial-controllers", "--no-initial-controllers": "--no-initial-controllers"}
+QUORUM_OPTIONS = {"-I": "--initial-controllers", "--initial-controllers": "--initial-controllers"}
 
 
 def format_options(call: Call) -> Format:
@@ -69,6 +78,7 @@ def format_options(call: Call) -> Format:
     names = {"-c": "config", "--config": "config", "-t": "cluster-id", "--cluster-id": "cluster-id"}
     options: dict[str, str] = {}
     ignore_formatted = False
+    quorum: tuple[str, ...] = ()
     args = list(call.args[1:])
     while args:
         option = args.pop(0)
@@ -76,9 +86,12 @@ def format_options(call: Call) -> Format:
             ignore_formatted = True
         elif option in names:
             options[names[option]] = args.pop(0)
+        elif option in QUORUM_FLAGS or option in QUORUM_OPTIONS:
+            assert not quorum, f"two quorum flags in {call}"
+            quorum = (QUORUM_FLAGS[option],) if option in QUORUM_FLAGS else (QUORUM_OPTIONS[option], args.pop(0))
         else:
             raise AssertionError(f"unexpected option {option!r} in {call}")
-    return Format(options["config"], options["cluster-id"], ignore_formatted)
+    return Format(options["config"], options["cluster-id"], ignore_formatted, quorum)
 
 
 def started(start: Start) -> dict[str, str]:
@@ -158,7 +171,8 @@ def test_first_start_formats_then_starts_kafka(
     start = pod.start()
 
     assert [call.tool for call in start.calls] == ["kafka-storage.sh", "kafka-server-start.sh"]
-    assert format_options(start.formats[0]) == Format(server_properties, CLUSTER_ID, ignore_formatted=True)
+    options = format_options(start.formats[0])
+    assert (options.config, options.cluster_id, options.ignore_formatted) == (server_properties, CLUSTER_ID, True)
     assert start.server_starts[0].args == (server_properties,)
     assert started(start)["node.id"] == str(node_id)
     meta = pod.meta_properties()
@@ -255,17 +269,19 @@ def test_node_config_agrees_with_the_manifests(tmp_path: Path, topology: str, po
     assert all(advertised[name][1] == opened[name][1] for name in advertised)
     assert {port for _, port in opened.values()} <= container_ports
 
-    voters = config["controller.quorum.voters"].split(",")
-    assert len(voters) == len(set(voters))
-    assert set(voters) == expected_voters(spec, pod.namespace)
-    voter_ids = {int(voter.split("@")[0]) for voter in voters}
+    dynamic = spec.is_dynamic_quorum
+    quorum_key = "controller.quorum.bootstrap.servers" if dynamic else "controller.quorum.voters"
+    assert {"controller.quorum.bootstrap.servers", "controller.quorum.voters"} & set(config) == {quorum_key}
+    listed = config[quorum_key].split(",")
+    voters = expected_voters(spec, pod.namespace)
+    assert len(listed) == len(set(listed))
+    assert set(listed) == ({voter.partition("@")[2] for voter in voters} if dynamic else voters)
     if node_pool.is_controller:
-        assert node_id in voter_ids
-        own_voter = next(voter for voter in voters if voter.startswith(f"{node_id}@"))
         (controller_name,) = controller_names & set(opened)
-        assert own_voter == f"{node_id}@{host}:{opened[controller_name][1]}"
+        own = f"{host}:{opened[controller_name][1]}"
+        assert (own if dynamic else f"{node_id}@{own}") in listed
     else:
-        assert node_id not in voter_ids
+        assert node_id not in {int(voter.split("@")[0]) for voter in voters}
         assert not controller_names & set(opened), "a broker-only node must not open the controller listener"
     if not node_pool.is_broker:
         assert set(opened) <= controller_names, "a controller-only node may open only controller listeners"
@@ -462,3 +478,138 @@ def test_a_foreign_metadata_log_dir_is_refused(tmp_path: Path) -> None:
     assert "kraft:clusterId" in message
     assert OTHER_CLUSTER_ID in message
     assert meta_bytes(pod) == {}
+
+
+# --- dynamic quorum (KIP-853): which controllers format with --initial-controllers ------------------------
+
+GROWN = cluster(
+    pool("controllers", ["controller"], 5), pool("brokers", ["broker"], 3), quorum={"initialControllers": 3}
+)
+
+
+@pytest.mark.parametrize("ordinal", [0, 2])
+def test_an_initial_controller_formats_with_every_initial_controller_and_its_own_directory_id(
+    tmp_path: Path, ordinal: int
+) -> None:
+    pod = Pod(tmp_path, GROWN, "controllers", ordinal)
+    ids = pod.directory_ids()
+
+    start = pod.start()
+
+    started(start)
+    (call,) = start.formats
+    flag, value = format_options(call).quorum
+    hosts = {int(voter.split("@")[0]): voter.split("@")[1] for voter in expected_voters(GROWN, pod.namespace)}
+    assert flag == "--initial-controllers"
+    assert value.split(",") == [f"{node}@{hosts[node]}:{ids[node]}" for node in (0, 1, 2)]
+    assert pod.meta_properties()["directory.id"] == ids[ordinal]
+
+
+@pytest.mark.parametrize("ordinal", [3, 4])
+def test_a_controller_added_after_creation_joins_with_no_initial_controllers_and_its_secret_id(
+    tmp_path: Path, ordinal: int
+) -> None:
+    pod = Pod(tmp_path, GROWN, "controllers", ordinal)
+
+    start = pod.start()
+
+    started(start)
+    assert [format_options(call).quorum for call in start.formats] == [("--no-initial-controllers",)]
+    assert pod.meta_properties()["directory.id"] == pod.directory_ids()[ordinal]
+    assert list(pod.meta_properties()) == ["node.id", "version", "cluster.id", "directory.id"]
+
+
+def test_brokers_of_a_dynamic_quorum_pass_no_quorum_flag(tmp_path: Path) -> None:
+    start = Pod(tmp_path, GROWN, "brokers", 0).start()
+
+    started(start)
+    assert [format_options(call).quorum for call in start.formats] == [()]
+
+
+def test_a_static_quorum_passes_no_quorum_flag(tmp_path: Path) -> None:
+    start = Pod(tmp_path, TOPOLOGIES["static-split"], "controllers", 0).start()
+
+    assert "controller.quorum.voters" in started(start)
+    assert [format_options(call).quorum for call in start.formats] == [()]
+
+
+@pytest.mark.parametrize("ordinal", [0, 3], ids=["initial", "joined"])
+def test_a_dynamic_controller_restarts_without_formatting_again(tmp_path: Path, ordinal: int) -> None:
+    pod = Pod(tmp_path, GROWN, "controllers", ordinal)
+    started(pod.start())
+    formatted = meta_bytes(pod)
+
+    again = pod.start()
+
+    started(again)
+    assert again.formats == []
+    assert meta_bytes(pod) == formatted
+
+
+def test_a_volume_with_a_foreign_directory_id_is_refused(tmp_path: Path) -> None:
+    started(Pod(tmp_path, GROWN, "controllers", 1, directory_id_seed=OTHER_DIRECTORY_ID_SEED).start())
+    pod = Pod(tmp_path, GROWN, "controllers", 1)  # the Secret's directory IDs were regenerated
+    formatted = meta_bytes(pod)
+    found = pod.meta_properties()["directory.id"]
+
+    message = refused(pod.start())
+
+    assert f"metadata directory '{found}'" in message
+    assert f"'{pod.directory_ids()[1]}' (cluster-ID Secret key directory-id-1)" in message
+    assert "Removing a controller" in message
+    assert meta_bytes(pod) == formatted
+
+
+def test_a_new_data_directory_of_a_dynamic_controller_never_reformats_the_quorum(tmp_path: Path) -> None:
+    disks = [tmp_path / "disk-a" / "logs", tmp_path / "disk-b" / "logs"]
+    dev = TOPOLOGIES["dev"]
+    started(Pod(tmp_path, dev, "nodes", 0, log_dirs=disks[:1]).start())
+    metadata = (disks[0] / "meta.properties").read_bytes()
+
+    start = Pod(tmp_path, dev, "nodes", 0, log_dirs=disks).start()
+
+    started(start)
+    assert [format_options(call).quorum for call in start.formats] == [("--no-initial-controllers",)]
+    assert (disks[0] / "meta.properties").read_bytes() == metadata
+
+
+def test_a_missing_directory_id_in_the_secret_is_refused(tmp_path: Path) -> None:
+    pod = Pod(tmp_path, GROWN, "controllers", 0)
+    (Path(pod.environment["KRAFT_DIRECTORY_ID_DIR"]) / "directory-id-2").unlink()
+
+    start = pod.start()
+
+    assert "holds no directory ID for node 2 (key directory-id-2)" in refused(start)
+    assert start.formats == []
+
+
+# --- the stand-in kafka-storage.sh keeps Kafka's rules for the quorum flags --------------------------------
+
+VOTER = "0@kafka-controllers-0.kafka-headless.kafka.svc.cluster.local:9093:luAMgulWUQ186WYcrpTaUw"
+
+
+@pytest.mark.parametrize(
+    ("topology", "pool_name", "flags", "expected"),
+    [
+        ("static-split", "controllers", ["--initial-controllers", VOTER], "You cannot specify controller.quorum.voters"),
+        ("static-split", "controllers", ["--no-initial-controllers"], "You cannot specify controller.quorum.voters"),
+        ("staging", "controllers", [], "Because controller.quorum.voters is not set on this controller"),
+        (
+            "staging", "controllers", ["--no-initial-controllers", "--initial-controllers", VOTER],
+            "argument --initial-controllers/-I: not allowed with argument --no-initial-controllers/-N",
+        ),
+        ("staging", "controllers", ["-I", "0@host:9093"], "Failed to parse --initial-controllers entry"),
+    ],
+    ids=["voters and -I", "voters and -N", "no flag", "-N and -I", "entry without a directory id"],
+)  # fmt: skip
+def test_the_stand_in_refuses_what_kafka_refuses(
+    tmp_path: Path, topology: str, pool_name: str, flags: list[str], expected: str
+) -> None:
+    pod = Pod(tmp_path, TOPOLOGIES[topology], pool_name, 0)
+    started(pod.start())  # writes server.properties
+    (pod.log_dirs[0] / "meta.properties").unlink()
+    storage = str(pod.kafka_home / "bin" / "kafka-storage.sh")
+
+    done = pod.run([storage, "format", "-c", naming.SERVER_PROPERTIES, "-t", CLUSTER_ID, *flags])
+
+    assert done.returncode != 0 and expected in done.stderr, done.stderr

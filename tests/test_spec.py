@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from kraft_component.spec import KAFKA_VERSIONS, InvalidSpec, Role, parse_cluster_id, parse_spec
+from kraft_component.spec import KAFKA_VERSIONS, InvalidSpec, QuorumMode, Role, parse_cluster_id, parse_spec
 
 
 def combined(replicas: int = 3, **extra: Any) -> dict[str, Any]:
@@ -51,6 +51,7 @@ def test_default_offsets_never_collide_with_each_other_or_with_given_ones() -> N
     spec = parse_spec(
         {
             "profile": "development",
+            "quorum": {"mode": "static"},
             "pools": [
                 {"name": "brokers-a", "roles": ["broker"], "replicas": 150},
                 {"name": "controllers", "roles": ["controller"], "replicas": 3},
@@ -276,3 +277,56 @@ def test_cluster_ids_of_22_base64url_characters_are_adopted(value: str) -> None:
 def test_other_cluster_ids_are_refused_naming_the_key(value: str) -> None:
     with pytest.raises(InvalidSpec, match=r"^kraft:clusterId: .*exactly 22 characters"):
         parse_cluster_id(value)
+
+
+# --- quorum mode -------------------------------------------------------------------------------------------
+
+
+def test_a_new_cluster_gets_a_dynamic_quorum_of_all_its_controllers() -> None:
+    spec = parse_spec({})
+    assert spec.quorum.mode is QuorumMode.DYNAMIC
+    assert spec.initial_controller_count == spec.controller_count == 3
+
+
+@pytest.mark.parametrize(
+    ("quorum", "expected"),
+    [
+        ({"mode": "kip-853"}, "kraft:cluster.quorum.mode: Input should be 'static' or 'dynamic'"),
+        ({"mode": "Dynamic"}, "kraft:cluster.quorum.mode: Input should be 'static' or 'dynamic'"),
+        ({"voters": "0@a:9093"}, "kraft:cluster.quorum.voters: unknown key; allowed keys here: initialControllers, mode"),
+        ({"mode": "dynamic", "initialControllers": 0}, "kraft:cluster.quorum.initialControllers: Input should be greater than or equal to 1"),
+        (
+            {"mode": "static", "initialControllers": 3},
+            "kraft:cluster.quorum.initialControllers: applies to mode dynamic only",
+        ),
+    ],
+)  # fmt: skip
+def test_bad_quorum_config_names_the_key_and_what_is_allowed(quorum: dict[str, Any], expected: str) -> None:
+    with pytest.raises(InvalidSpec) as error:
+        parse_spec({"quorum": quorum})
+    assert expected in str(error.value)
+
+
+def test_a_dynamic_quorum_has_one_controller_pool_a_static_one_may_have_several() -> None:
+    pools = [
+        {"name": "a", "roles": ["controller"], "replicas": 3},
+        {"name": "b", "roles": ["controller"], "replicas": 2},
+        {"name": "brokers", "roles": ["broker"], "replicas": 3},
+    ]
+    with pytest.raises(InvalidSpec) as error:
+        parse_spec({"pools": pools})
+    assert (
+        "kraft:cluster.quorum.mode: dynamic with 2 controller pools (a, b); allowed: exactly one pool with the "
+        "role 'controller' in mode dynamic, or mode static"
+    ) in str(error.value)
+    assert parse_spec({"pools": pools, "quorum": {"mode": "static"}}).controller_count == 5
+
+
+def test_initial_controllers_stay_fixed_while_the_pool_grows() -> None:
+    spec = parse_spec(
+        {
+            "quorum": {"initialControllers": 3},
+            "pools": [{"name": "n", "roles": ["broker", "controller"], "replicas": 5}],
+        }
+    )
+    assert (spec.initial_controller_count, spec.controller_count) == (3, 5)

@@ -11,8 +11,9 @@ from pulumi.runtime.stack import Stack
 
 from kraft_component.evaluation import evaluate
 from kraft_component.quantity import parse_quantity
+from kraft_component.spec import QuorumMode
 
-from .helpers import ROOT, STACKS, evaluate_config, evaluate_stack, objects, one, stack_spec
+from .helpers import ROOT, STACKS, evaluate_config, evaluate_stack, objects, one, stack_config, stack_spec
 
 PRODUCTION_STACKS = ("staging", "prod")
 
@@ -59,9 +60,9 @@ def test_stack_exports_the_cluster_outputs() -> None:
 
 def test_the_stack_adopts_a_cluster_id_from_the_secret_key() -> None:
     evaluation = evaluate_config({"kraft:cluster": {}, "kraft:clusterId": "MkU3OEVBNTcwNTJENDM2Qg"})
-    assert not [r for r in evaluation.registrations if r.type.endswith("RandomId")]
+    assert [r.name for r in evaluation.registrations if r.type.endswith("RandomId")] == ["kafka-directory-id-seed"]
     secret = next(r for r in evaluation.registrations if r.type.endswith("Secret"))
-    assert secret.manifest(show_secrets=True)["stringData"] == {"cluster-id": "MkU3OEVBNTcwNTJENDM2Qg"}
+    assert secret.manifest(show_secrets=True)["stringData"]["cluster-id"] == "MkU3OEVBNTcwNTJENDM2Qg"
 
 
 @pytest.mark.parametrize(
@@ -97,3 +98,8 @@ def test_the_example_composes_the_component_into_its_own_namespace() -> None:
     namespace_urn = next(r for r in evaluation.registrations if r.type.endswith("Namespace")).name
     statefulsets = [r for r in evaluation.registrations if r.type.endswith("StatefulSet")]
     assert all(any(urn.endswith(f"::{namespace_urn}") for urn in r.depends_on) for r in statefulsets)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_stack_chooses_its_quorum_mode_explicitly(stack: str) -> None:
+    assert stack_config(stack)["kraft:cluster"]["quorum"]["mode"] in {mode.value for mode in QuorumMode}

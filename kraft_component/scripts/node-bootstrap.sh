@@ -10,6 +10,10 @@
 #   KRAFT_TEMPLATE           the pool's server.properties template (@NODE_ID@, @POD_NAME@ to fill in)
 #   KRAFT_SERVER_PROPERTIES  where the completed server.properties goes
 #   KRAFT_CLUSTER_ID_FILE    the mounted cluster-ID Secret key
+#   KRAFT_QUORUM_MODE        static or dynamic (KIP-853)
+#   KRAFT_INITIAL_CONTROLLERS       dynamic controllers: id@host:port of the controllers at creation
+#   KRAFT_DIRECTORY_ID_DIR, KRAFT_DIRECTORY_ID_KEY_PREFIX
+#                            dynamic controllers: <dir>/<prefix><node id> holds that node's directory ID
 #   KAFKA_HOME               where Kafka is installed (default /opt/kafka)
 set -euo pipefail
 
@@ -18,6 +22,23 @@ readonly CLUSTER_ID_KEY="kraft:clusterId (or the cluster_id argument of KraftClu
 fail() {
   echo "kraft: $*" >&2
   exit 1
+}
+
+directory_id_of() { # directory_id_of <node id>: that controller's metadata directory ID, from the Secret
+  local file="$KRAFT_DIRECTORY_ID_DIR/$KRAFT_DIRECTORY_ID_KEY_PREFIX$1" id
+  [[ -f "$file" ]] || fail "the cluster-ID Secret holds no directory ID for node $1 (key ${file##*/})"
+  id="$(<"$file")"
+  [[ "$id" =~ ^[A-Za-z0-9_][A-Za-z0-9_-]{21}$ ]] ||
+    fail "the directory ID of node $1 in ${file##*/} is not a Kafka Uuid (22 characters of base64url)"
+  printf '%s' "$id"
+}
+
+set_directory_id() { # set_directory_id <meta.properties> <id>: pin directory.id before Kafka first starts
+  local line lines=()
+  while IFS= read -r line || [[ -n "$line" ]]; do
+    [[ "$line" == directory.id=* ]] || lines+=("$line")
+  done <"$1"
+  printf '%s\n' "${lines[@]}" "directory.id=$2" >"$1"
 }
 
 # shellcheck source=properties.sh
@@ -42,10 +63,7 @@ cluster_id="$(<"$KRAFT_CLUSTER_ID_FILE")"
   fail "the cluster ID in $KRAFT_CLUSTER_ID_FILE is not 22 characters of base64url; set $CLUSTER_ID_KEY"
 
 mkdir -p "${KRAFT_SERVER_PROPERTIES%/*}"
-while IFS= read -r line || [[ -n "$line" ]]; do
-  line="${line//@NODE_ID@/$node_id}"
-  printf '%s\n' "${line//@POD_NAME@/$POD_NAME}"
-done <"$KRAFT_TEMPLATE" >"$KRAFT_SERVER_PROPERTIES"
+fill_template "$KRAFT_TEMPLATE" "$node_id" "$POD_NAME" >"$KRAFT_SERVER_PROPERTIES"
 
 log_dirs="$(property "$KRAFT_SERVER_PROPERTIES" log.dirs)"
 [[ -n "$log_dirs" ]] || fail "$KRAFT_TEMPLATE sets no log.dirs"
@@ -54,13 +72,35 @@ log_dirs="$(property "$KRAFT_SERVER_PROPERTIES" log.dirs)"
 IFS=, read -ra dirs <<<"$log_dirs"
 metadata_dir="$(property "$KRAFT_SERVER_PROPERTIES" metadata.log.dir)"
 [[ -z "$metadata_dir" || ",$log_dirs," == *",$metadata_dir,"* ]] || dirs+=("$metadata_dir")
+metadata_dir="${metadata_dir:-${dirs[0]}}" # where Kafka keeps the metadata log, as KafkaConfig decides
+
+# A dynamic-quorum controller's metadata directory has a fixed ID from the Secret: the initial controllers
+# are formatted with --initial-controllers (Kafka takes this node's ID from its entry); a controller added
+# later with --no-initial-controllers, and its generated ID is replaced by ours before Kafka first runs.
+dynamic_controller=0
+roles="$(property "$KRAFT_SERVER_PROPERTIES" process.roles)"
+if [[ "${KRAFT_QUORUM_MODE:-static}" == dynamic && ",$roles," == *,controller,* ]]; then
+  : "${KRAFT_INITIAL_CONTROLLERS:?}" "${KRAFT_DIRECTORY_ID_DIR:?}" "${KRAFT_DIRECTORY_ID_KEY_PREFIX:?}"
+  dynamic_controller=1
+  directory_id="$(directory_id_of "$node_id")"
+  initial_controllers="" initial=0
+  IFS=, read -ra entries <<<"$KRAFT_INITIAL_CONTROLLERS"
+  for entry in "${entries[@]}"; do
+    voter="${entry%%@*}"
+    [[ "$voter" =~ ^(0|[1-9][0-9]*)$ ]] || fail "KRAFT_INITIAL_CONTROLLERS entry '$entry' is not id@host:port"
+    ((voter == node_id)) && initial=1
+    initial_controllers+="${initial_controllers:+,}$entry:$(directory_id_of "$voter")"
+  done
+fi
 
 unformatted=0
+metadata_unformatted=0
 for dir in "${dirs[@]}"; do
   mkdir -p "$dir"
   meta="$dir/meta.properties"
   if [[ ! -f "$meta" ]]; then
     unformatted=$((unformatted + 1))
+    [[ "$dir" == "$metadata_dir" ]] && metadata_unformatted=1
     continue
   fi
   found_cluster="$(property "$meta" cluster.id)"
@@ -71,12 +111,27 @@ for dir in "${dirs[@]}"; do
   [[ "$found_node" == "$node_id" ]] ||
     fail "$meta belongs to node $found_node, but $POD_NAME is node $node_id. Set $KRAFT_NODE_ID_KEY" \
       "back to the offset that gave this volume node $found_node; node IDs must never move between volumes."
+  found_directory="$(property "$meta" directory.id)"
+  ((dynamic_controller == 0)) || [[ "$dir" != "$metadata_dir" || "$found_directory" == "$directory_id" ]] ||
+    fail "$meta is metadata directory '$found_directory', but the quorum knows node $node_id by directory" \
+      "'$directory_id' (cluster-ID Secret key directory-id-$node_id). This volume was formatted for another" \
+      "cluster or seed: restore the Secret's directory IDs, or remove the controller from the quorum" \
+      "(README, 'Removing a controller') and delete the PersistentVolumeClaim of $POD_NAME."
 done
 
 if ((unformatted > 0)); then
   echo "kraft: formatting $unformatted unformatted log director(ies) of node $node_id"
+  quorum_flags=()
+  if ((dynamic_controller && metadata_unformatted && initial)); then
+    quorum_flags=(--initial-controllers "$initial_controllers")
+  elif ((dynamic_controller)); then
+    quorum_flags=(--no-initial-controllers) # joins later, or only a new data directory to format
+  fi
   "$kafka_home/bin/kafka-storage.sh" format --config "$KRAFT_SERVER_PROPERTIES" \
-    --cluster-id "$cluster_id" --ignore-formatted
+    --cluster-id "$cluster_id" --ignore-formatted "${quorum_flags[@]}"
+  if ((dynamic_controller && metadata_unformatted && !initial)); then
+    set_directory_id "$metadata_dir/meta.properties" "$directory_id"
+  fi
 fi
 
 echo "kraft: starting node $node_id ($POD_NAME)"

@@ -299,6 +299,12 @@ def selectors(objects: list[Manifest]) -> Iterator[str]:
             yield failure(policy, ("spec", "podSelector"), "selects no pods")
 
 
+def _generated_selector(owner: Manifest) -> bool:
+    """A Job (or a CronJob's Job) gets its selector from the API server unless it sets manualSelector."""
+    spec_path = {"Job": ("spec",), "CronJob": ("spec", "jobTemplate", "spec")}.get(str(owner.get("kind")))
+    return spec_path is not None and not get(owner, (*spec_path, "manualSelector"))
+
+
 def _namespace(obj: Manifest) -> str:
     return str((obj.get("metadata") or {}).get("namespace", ""))
 
@@ -307,13 +313,9 @@ def _selected(pods: list[PodTemplate], namespace: str, selector: Mapping[str, An
     return [pod for pod in pods if pod.namespace == namespace and selects(selector, pod.labels)]
 
 
-# A Job or CronJob gets a generated selector unless it sets spec.manualSelector.
-_GENERATED_SELECTOR = ("Pod", "Job", "CronJob")
-
-
 def _workload_selector(pod: PodTemplate) -> Iterator[str]:
     selector = get(pod.owner, ("spec", "selector"))
-    generated = pod.owner.get("kind") in _GENERATED_SELECTOR and not get(pod.owner, ("spec", "manualSelector"))
+    generated = pod.owner.get("kind") == "Pod" or _generated_selector(pod.owner)
     if not selector and not generated:
         yield failure(pod.owner, ("spec", "selector"), "is required and must not be empty")
     elif selector and not selects(selector, pod.labels):

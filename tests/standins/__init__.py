@@ -19,9 +19,12 @@ from kraft_component.spec import ClusterSpec, PoolSpec
 from kraft_component.statefulset import statefulset
 
 STANDINS = Path(__file__).resolve().parent
-TOOLS = ("kafka-storage.sh", "kafka-server-start.sh")
+TOOLS = ("kafka-storage.sh", "kafka-server-start.sh", "kafka-metadata-quorum.sh")
+TOOL_LIBRARY = "standin.sh"  # sourced by the tools
 CLUSTER_ID = "MkU3OEVBNTcwNTJENDM2Qg"  # the example ID of Kafka's quickstart: 22 characters of base64url
 OTHER_CLUSTER_ID = "Zm9yZWlnbi1jbHVzdGVyLQ"
+DIRECTORY_ID_SEED = "c3RhbmQtaW4gZGlyZWN0b3J5LWlkIHNlZWQgb2YgMzI"  # 32 bytes, as RandomId gives
+OTHER_DIRECTORY_ID_SEED = "YW5vdGhlciBkaXJlY3RvcnktaWQgc2VlZCwgMzIgYnk"
 
 
 def parse_properties(text: str) -> dict[str, str]:
@@ -70,12 +73,18 @@ class Start:
         return self.tool_calls("kafka-server-start.sh")
 
 
+def _is_under(path: str, mount: str) -> bool:
+    """Whether a container path is the mount path or inside it."""
+    return path == mount or path.startswith(mount.rstrip("/") + "/")
+
+
 def _pool_index(spec: ClusterSpec, pool: str) -> int:
     return next(index for index, candidate in enumerate(spec.pools) if candidate.name == pool)
 
 
 class Pod:
-    """One pod of a pool with its volumes under `root`; `start()` runs its container once more.
+    """One pod of a pool (or of a Job given as `workload`) with its volumes under `root`; `start()` runs its
+    container once more.
 
     The data volume survives every start (it is a PersistentVolumeClaim); emptyDirs are new each time,
     as for a pod that was deleted and recreated.
@@ -90,23 +99,26 @@ class Pod:
         *,
         namespace: str | None = None,
         cluster_id: str = CLUSTER_ID,
+        directory_id_seed: str = DIRECTORY_ID_SEED,
         pod_name: str | None = None,
         log_dirs: list[Path] | None = None,
         extra_properties: dict[str, str] | None = None,
+        workload: dict[str, Any] | None = None,
     ) -> None:
         self.root = root
         self.spec = spec
         self.pool_index = _pool_index(spec, pool)
         self.ordinal = ordinal
         self.namespace = namespace or spec.namespace
-        self.statefulset: dict[str, Any] = statefulset(spec, self.pool, self.pool_index, self.namespace)
+        self.statefulset: dict[str, Any] = workload or statefulset(spec, self.pool, self.pool_index, self.namespace)
+        """The workload whose pod this is: the pool's StatefulSet unless another (a Job) is given."""
         self.pod_name = pod_name or f"{self.statefulset['metadata']['name']}-{ordinal}"
         self.kafka_home = root / "kafka"
         self._mounts = {mount["mountPath"]: mount["name"] for mount in self.container["volumeMounts"]}
         self._override_log_dirs = log_dirs
         self._extra_properties = extra_properties or {}
         self._write_kafka_home()
-        self.write_volume_files(cluster_id)
+        self.write_volume_files(cluster_id, directory_id_seed)
 
     @property
     def pool(self) -> PoolSpec:
@@ -115,9 +127,10 @@ class Pod:
 
     @property
     def container(self) -> dict[str, Any]:
-        """The Kafka container of the pod template."""
-        containers: list[dict[str, Any]] = self.statefulset["spec"]["template"]["spec"]["containers"]
-        return next(container for container in containers if container["name"] == "kafka")
+        """The pod template's only container."""
+        (container,) = self.statefulset["spec"]["template"]["spec"]["containers"]
+        result: dict[str, Any] = container
+        return result
 
     def volume_dir(self, name: str) -> Path:
         """The folder that stands for volume `name`."""
@@ -125,7 +138,7 @@ class Pod:
 
     def path(self, container_path: str) -> Path:
         """Where a path inside the container lives here, through the volume mounted over it."""
-        mount = max((m for m in self._mounts if container_path.startswith(m.rstrip("/") + "/")), key=len, default=None)
+        mount = max((m for m in self._mounts if _is_under(container_path, m)), key=len, default=None)
         assert mount is not None, f"{container_path} is on no volume of the container (the root fs is read-only)"
         return self.volume_dir(self._mounts[mount]) / container_path.removeprefix(mount).lstrip("/")
 
@@ -137,7 +150,7 @@ class Pod:
             if "value" in variable:
                 value = variable["value"]
                 assert isinstance(value, str), f"{variable['name']} is not a string"
-                on_volume = any(value.startswith(mount.rstrip("/") + "/") for mount in self._mounts)
+                on_volume = any(_is_under(value, mount) for mount in self._mounts)
                 env[variable["name"]] = str(self.path(value)) if on_volume else value
             else:
                 field = variable["valueFrom"]["fieldRef"]["fieldPath"]
@@ -169,14 +182,19 @@ class Pod:
         for tool in TOOLS:
             shutil.copyfile(STANDINS / tool, bin_dir / tool)
             (bin_dir / tool).chmod(stat.S_IRWXU | stat.S_IRGRP | stat.S_IXGRP | stat.S_IROTH | stat.S_IXOTH)
+        shutil.copyfile(STANDINS / TOOL_LIBRARY, bin_dir / TOOL_LIBRARY)
         self.record.touch()
 
-    def write_volume_files(self, cluster_id: str) -> None:
+    def write_volume_files(self, cluster_id: str, directory_id_seed: str = DIRECTORY_ID_SEED) -> None:
         """The ConfigMap and Secret volumes, from the real manifests (the pool's template with its
-        log.dirs moved here); `cluster_id` is what the Secret holds."""
+        log.dirs moved here); the Secret holds `cluster_id` and, in a dynamic quorum, the directory IDs
+        derived from `directory_id_seed`."""
         volumes = {volume["name"]: volume for volume in self.statefulset["spec"]["template"]["spec"]["volumes"]}
         config_map = manifests.config_map(self.spec, self.namespace)
-        secret = manifests.cluster_id_secret(self.spec, self.namespace, cluster_id)
+        seed = directory_id_seed if self.spec.is_dynamic_quorum else None
+        secret = manifests.cluster_id_secret(
+            self.spec, self.namespace, manifests.secret_data(self.spec, cluster_id, seed)
+        )
         for name, volume in volumes.items():
             if "configMap" in volume:
                 assert volume["configMap"]["name"] == config_map["metadata"]["name"]
@@ -193,6 +211,12 @@ class Pod:
             for key, content in files.items():
                 (folder / key).write_text(content, encoding="utf-8")
 
+    def directory_ids(self) -> dict[int, str]:
+        """Node ID -> metadata directory ID, as the mounted cluster-ID Secret holds them (dynamic quorum)."""
+        folder = Path(self.environment["KRAFT_DIRECTORY_ID_DIR"])
+        prefix = self.environment["KRAFT_DIRECTORY_ID_KEY_PREFIX"]
+        return {int(file.name.removeprefix(prefix)): file.read_text() for file in folder.glob(f"{prefix}*")}
+
     def write_cluster_id_file(self, content: str) -> None:
         """Replace what the mounted cluster-ID Secret key holds (any text, valid or not)."""
         Path(self.environment["KRAFT_CLUSTER_ID_FILE"]).write_text(content, encoding="utf-8")
@@ -208,7 +232,7 @@ class Pod:
             if "emptyDir" in volume:
                 shutil.rmtree(self.volume_dir(volume["name"]), ignore_errors=True)
                 self.volume_dir(volume["name"]).mkdir(parents=True)
-        for claim in self.statefulset["spec"]["volumeClaimTemplates"]:
+        for claim in self.statefulset["spec"].get("volumeClaimTemplates", []):
             self.volume_dir(claim["metadata"]["name"]).mkdir(parents=True, exist_ok=True)
 
     def run(self, command: list[str], env: dict[str, str] | None = None) -> "subprocess.CompletedProcess[str]":

@@ -4,30 +4,29 @@
 # from the config, refuses a directory formatted for another cluster or node even with
 # --ignore-formatted, refuses any formatted directory without it, and writes meta.properties
 # (version=1, cluster.id, node.id, directory.id) into every unformatted directory, creating it.
+# Quorum flags as in StorageTool and Formatter (3.9-4.3): at most one of --standalone,
+# --no-initial-controllers and --initial-controllers; none of them with controller.quorum.voters; a
+# controller without voters needs one; the metadata directory of a node listed in --initial-controllers
+# gets that entry's directory ID, every other directory a random one.
 set -euo pipefail
-home="$(cd "${BASH_SOURCE[0]%/*}/.." && pwd)"
-(
-  IFS=$'\t'
-  printf '%s\n' "kafka-storage.sh	$*"
-) >>"$home/record"
-
-die() {
-  echo "$*" >&2
-  exit 1
-}
-
-value() { # value <file> <key>: the value of the last <key>= line, as java.util.Properties keeps it
-  awk -v key="$2" 'index($0, key "=") == 1 { found = substr($0, length(key) + 2) } END { print found }' "$1"
-}
+# shellcheck source=standin.sh
+source "${BASH_SOURCE[0]%/*}/standin.sh"
 
 [[ "${1:-}" == format ]] || die "kafka-storage.sh stand-in: only 'format' is implemented, got '${1:-}'"
 shift
-config="" cluster_id="" ignore_formatted=0
+config="" cluster_id="" ignore_formatted=0 quorum_flag="" initial_controllers=""
+quorum_option() { # the mutually exclusive group of StorageTool's format parser
+  [[ -z "$quorum_flag" ]] || die "kafka-storage: error: argument $1: not allowed with argument $quorum_flag"
+  quorum_flag="$1"
+}
 while (($# > 0)); do
   case "$1" in
     -c | --config) config="$2" && shift 2 ;;
     -t | --cluster-id) cluster_id="$2" && shift 2 ;;
     -g | --ignore-formatted) ignore_formatted=1 && shift ;;
+    -s | --standalone) quorum_option "--standalone/-s" && shift ;;
+    -N | --no-initial-controllers) quorum_option "--no-initial-controllers/-N" && shift ;;
+    -I | --initial-controllers) quorum_option "--initial-controllers/-I" && initial_controllers="$2" && shift 2 ;;
     *) die "kafka-storage: error: unrecognized arguments: '$1'" ;;
   esac
 done
@@ -43,6 +42,27 @@ log_dirs="$(value "$config" log.dirs)"
 [[ -n "$log_dirs" ]] || die "No log directories found in the configuration."
 metadata_dir="$(value "$config" metadata.log.dir)"
 IFS=, read -ra dirs <<<"$log_dirs${metadata_dir:+,$metadata_dir}"
+metadata_dir="${metadata_dir:-${dirs[0]}}"
+
+roles="$(value "$config" process.roles)"
+if [[ -n "$(value "$config" controller.quorum.voters)" ]]; then
+  [[ -z "$quorum_flag" ]] || die "You cannot specify controller.quorum.voters and format the node with" \
+    "--initial-controllers or --standalone. If you want to use dynamic quorum, please remove" \
+    "controller.quorum.voters and specify controller.quorum.bootstrap.servers instead."
+elif [[ ",$roles," == *,controller,* && -z "$quorum_flag" ]]; then
+  die "Because controller.quorum.voters is not set on this controller, you must specify one of the" \
+    "following: --standalone, --initial-controllers, or --no-initial-controllers."
+fi
+[[ "$quorum_flag" != --standalone/-s ]] || die "kafka-storage.sh stand-in: --standalone is not implemented"
+voter_directory_id=""
+if [[ -n "$initial_controllers" ]]; then
+  IFS=, read -ra voters <<<"$initial_controllers"
+  for voter in "${voters[@]}"; do
+    [[ "$voter" =~ ^([0-9]+)@[^@:]+:[0-9]+:([A-Za-z0-9_-]{22})$ ]] ||
+      die "Failed to parse --initial-controllers entry '$voter': expected id@host:port:directoryId"
+    [[ "${BASH_REMATCH[1]}" == "$node_id" ]] && voter_directory_id="${BASH_REMATCH[2]}"
+  done
+fi
 
 unformatted=()
 formatted=()
@@ -71,6 +91,7 @@ fi
 for dir in "${unformatted[@]}"; do
   mkdir -p "$dir"
   directory_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+  [[ "$dir" == "$metadata_dir" && -n "$voter_directory_id" ]] && directory_id="$voter_directory_id"
   printf '#\n#%s\nnode.id=%s\ndirectory.id=%s\nversion=1\ncluster.id=%s\n' \
     "$(date)" "$node_id" "$directory_id" "$cluster_id" >"$dir/meta.properties"
   echo "Formatting $dir with metadata.version 4.3-IV0."
