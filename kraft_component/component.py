@@ -31,6 +31,7 @@ _FIELDS: dict[str, tuple[str, ...]] = {
     "StatefulSet": ("metadata", "spec"),
     "PodDisruptionBudget": ("metadata", "spec"),
     "Job": ("metadata", "spec"),
+    "PersistentVolumeClaimPatch": ("metadata", "spec"),
 }
 
 
@@ -119,6 +120,12 @@ class KraftCluster(pulumi.ComponentResource):
                 custom_timeouts=pulumi.CustomTimeouts(create=STATEFULSET_TIMEOUT, update=STATEFULSET_TIMEOUT),
             )  # fmt: skip
             pools.append(deployed)
+            for ordinal in range(pool.replicas) if pool.storage.grown else ():  # once the claims exist
+                self._deploy(
+                    k8s.core.v1.PersistentVolumeClaimPatch, f"{name}-{pool.name}-data-{ordinal}",
+                    namespace.apply(partial(manifests.claim_growth_patch, spec, pool, ordinal)),
+                    depends_on=[deployed],
+                )  # fmt: skip
             if pool.is_controller:
                 controller_pools.append(deployed)
             self._deploy(
@@ -207,5 +214,5 @@ class KraftCluster(pulumi.ComponentResource):
 def _field(manifest: Manifest, kind: str, field: str) -> Any:
     """One top-level field of a manifest, after checking the manifest has no field the resource would drop."""
     unexpected = manifest.keys() - {"apiVersion", "kind", *_FIELDS[kind]}
-    assert not unexpected and manifest["kind"] == kind, f"{kind} manifest has fields {unexpected}"
+    assert not unexpected and manifest["kind"] == kind.removesuffix("Patch"), f"{kind} manifest has fields {unexpected}"
     return manifest.get(field)

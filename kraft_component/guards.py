@@ -34,6 +34,7 @@ def record(spec: ClusterSpec, cluster_id: str) -> Record:
                 "replicas": pool.replicas,
                 "nodeIdOffset": pool.first_node_id,
                 "storage": pool.storage.size,
+                "claimTemplate": pool.storage.claim_template_size,
                 **(
                     {"scaleDownTo": pool.acknowledge_scale_down_to}
                     if pool.acknowledge_scale_down_to is not None
@@ -180,6 +181,13 @@ def _pool_change(name: str, before: dict[str, Any], after: dict[str, Any] | None
                 f"{key}.replicas: pool {name!r} would shrink from {before['replicas']} to {replicas} {nodes}. "
                 f"First {' and '.join(steps)}, then set {key}.acknowledgeScaleDownTo: {replicas}."
             )
+    template = before.get("claimTemplate", before["storage"])  # records older than templateSize
+    if after and parse_quantity(after["claimTemplate"]) != parse_quantity(template):
+        problems.append(
+            f"{key}.storage: pool {name!r} would change its StatefulSet's claim template from {template} to "
+            f"{after['claimTemplate']}, which Kubernetes refuses. To grow the volumes, keep "
+            f"{key}.storage.templateSize: {template} and raise {key}.storage.size (README, 'Growing volumes')."
+        )
     if after and parse_quantity(after["storage"]) < parse_quantity(before["storage"]):
         problems.append(
             f"{key}.storage.size: pool {name!r} would shrink its volumes from {before['storage']} to "

@@ -141,3 +141,20 @@ def bootstrap_servers(spec: ClusterSpec, namespace: str) -> str:
     """What clients inside the cluster put in `bootstrap.servers`."""
     host = naming.service_fqdn(naming.bootstrap_service_name(spec.name), namespace, spec.cluster_domain)
     return f"{host}:{listeners.CLIENT.port}"
+
+
+def claim_growth_patch(spec: ClusterSpec, pool: PoolSpec, ordinal: int, namespace: str) -> Manifest:
+    """A server-side-apply patch that grows one data claim of a pool to `storage.size`, beyond the claim
+    template (which Kubernetes never lets change). The StatefulSet controller created the claim, so the
+    patch forces ownership of the storage request."""
+    statefulset = naming.statefulset_name(spec.name, pool.name)
+    return {
+        "apiVersion": "v1",
+        "kind": "PersistentVolumeClaim",
+        "metadata": {
+            "name": naming.claim_name(statefulset, ordinal),
+            "namespace": namespace,
+            "annotations": {"pulumi.com/patchForce": "true"},
+        },
+        "spec": {"resources": {"requests": {"storage": pool.storage.size}}},
+    }

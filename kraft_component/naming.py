@@ -70,6 +70,11 @@ def add_controllers_job_name(cluster: str) -> str:
     return f"{cluster}-add-controllers"
 
 
+def claim_name(statefulset: str, ordinal: int) -> str:
+    """The data PersistentVolumeClaim the StatefulSet controller creates for a pod."""
+    return f"{DATA_VOLUME}-{pod_name(statefulset, ordinal)}"
+
+
 def pool_template_key(pool: str) -> str:
     """The ConfigMap key of a pool's server.properties template."""
     return f"{pool}.properties"
@@ -113,6 +118,7 @@ def name_length_problem(cluster: str, pool: str, replicas: int) -> str | None:
 
 # Paths inside the Kafka container (apache/kafka keeps Kafka in /opt/kafka and runs as uid 1000).
 KAFKA_HOME = "/opt/kafka"
+DATA_VOLUME = "data"  # the claim template's name
 DATA_MOUNT = "/var/lib/kafka/data"
 LOG_DIR = f"{DATA_MOUNT}/logs"  # a subdirectory, so a filesystem's lost+found is never a partition
 CONFIG_MOUNT = "/etc/kraft"

@@ -196,6 +196,26 @@ class Storage(_Model):
     storage_class: DnsSubdomain | None = Field(
         default=None, description="StorageClass name; the cluster default if unset."
     )
+    template_size: Quantity | None = Field(
+        default=None,
+        description="The size the pool's StatefulSet was created with, once `size` has grown beyond it.",
+    )
+
+    @model_validator(mode="after")
+    def _template_within_size(self) -> Self:
+        if self.template_size is not None and parse_quantity(self.template_size) > parse_quantity(self.size):
+            raise RuleError("size", f"{self.size} is below templateSize ({self.template_size}); volumes cannot shrink")
+        return self
+
+    @property
+    def claim_template_size(self) -> str:
+        """The size in the StatefulSet's claim template, which Kubernetes never lets change."""
+        return self.template_size or self.size
+
+    @property
+    def grown(self) -> bool:
+        """Whether existing claims must be grown beyond the claim template."""
+        return parse_quantity(self.size) != parse_quantity(self.claim_template_size)
 
 
 class Scheduling(_Model):

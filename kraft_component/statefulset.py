@@ -99,7 +99,7 @@ def node_volumes(spec: ClusterSpec) -> tuple[list[Manifest], list[Manifest]]:
         },
     ] + [{"name": name, "emptyDir": {"sizeLimit": "256Mi"}} for name in scratch]
     read_only = {"config": naming.CONFIG_MOUNT, "cluster-id": naming.SECRETS_MOUNT}
-    mounts: list[Manifest] = [{"name": "data", "mountPath": naming.DATA_MOUNT}]
+    mounts: list[Manifest] = [{"name": naming.DATA_VOLUME, "mountPath": naming.DATA_MOUNT}]
     mounts += [{"name": name, "mountPath": path, "readOnly": True} for name, path in read_only.items()]
     mounts += [{"name": name, "mountPath": path} for name, path in scratch.items()]
     return volumes, mounts
@@ -158,7 +158,7 @@ def statefulset(spec: ClusterSpec, pool: PoolSpec, pool_index: int, namespace: s
         pod_spec["nodeSelector"] = dict(pool.scheduling.node_selector) | zone
     claim_spec: dict[str, Any] = {
         "accessModes": ["ReadWriteOnce"],
-        "resources": {"requests": {"storage": pool.storage.size}},
+        "resources": {"requests": {"storage": pool.storage.claim_template_size}},
     }
     if pool.storage.storage_class:
         claim_spec["storageClassName"] = pool.storage.storage_class
@@ -187,7 +187,10 @@ def statefulset(spec: ClusterSpec, pool: PoolSpec, pool_index: int, namespace: s
             },
             "volumeClaimTemplates": [
                 {
-                    "metadata": {"name": "data", "labels": naming.pool_selector_labels(spec.name, pool.name)},
+                    "metadata": {
+                        "name": naming.DATA_VOLUME,
+                        "labels": naming.pool_selector_labels(spec.name, pool.name),
+                    },
                     "spec": claim_spec,
                 }
             ],

@@ -245,6 +245,22 @@ def test_volume_claims_have_the_pool_size_and_storage_class() -> None:
     assert mounts[claim["metadata"]["name"]] == "/var/lib/kafka/data"
 
 
+def test_grown_volumes_are_patched_claim_by_claim_while_the_template_stays() -> None:
+    grown = {"size": "50Gi", "templateSize": "20Gi"}
+    spec = {"pools": [DEDICATED["pools"][0], {**DEDICATED["pools"][1], "storage": grown}]}
+    evaluation = deploy(spec)
+    (claim,) = one(evaluation, "StatefulSet", "kafka-brokers")["spec"]["volumeClaimTemplates"]
+    assert claim["spec"]["resources"]["requests"]["storage"] == "20Gi"
+    patches = [r for r in evaluation.registrations if r.type == "kubernetes:core/v1:PersistentVolumeClaimPatch"]
+    assert [p.manifest()["metadata"]["name"] for p in patches] == [f"data-kafka-brokers-{i}" for i in range(4)]
+    for patch in patches:
+        manifest = patch.manifest()
+        assert manifest["spec"] == {"resources": {"requests": {"storage": "50Gi"}}}
+        assert manifest["metadata"]["annotations"] == {"pulumi.com/patchForce": "true"}
+        assert any(urn.endswith("::kafka-brokers") for urn in patch.depends_on), "the claims exist once the pool does"
+    assert not objects(deploy(DEDICATED), "PersistentVolumeClaim"), "nothing to patch until a pool grows"
+
+
 def test_unset_storage_class_uses_the_cluster_default() -> None:
     (claim,) = one(deploy(), "StatefulSet")["spec"]["volumeClaimTemplates"]
     assert "storageClassName" not in claim["spec"]

@@ -31,10 +31,16 @@ EXAMPLES = sorted(path.parent for path in (ROOT / "examples").glob("*/Pulumi.yam
 # Stack-independent: the prod stack after its dynamic quorum grew from 3 to 5 controllers, which adds the Job.
 GROWN_QUORUM = stack_config("prod")["kraft:cluster"] | {"quorum": {"mode": "dynamic", "initialControllers": 3}}
 GROWN_QUORUM["pools"] = [{**GROWN_QUORUM["pools"][0], "replicas": 5}, *GROWN_QUORUM["pools"][1:]]
+GROWN_VOLUMES = stack_config("prod")["kraft:cluster"]
+GROWN_VOLUMES["pools"] = [
+    GROWN_VOLUMES["pools"][0],
+    {**GROWN_VOLUMES["pools"][1], "storage": {"size": "2Ti", "templateSize": "1Ti"}},
+]
 TARGETS: dict[str, tuple[Path, str, dict[str, str]]] = {
     **{f"stack-{stack}": (ROOT, stack, {}) for stack in STACKS},
     **{f"example-{example.name}": (example, "ci", {}) for example in EXAMPLES},
     "grown-dynamic-quorum": (ROOT, "prod", {"kraft:cluster": json.dumps(GROWN_QUORUM)}),
+    "grown-volumes": (ROOT, "prod", {"kraft:cluster": json.dumps(GROWN_VOLUMES)}),
 }
 Gate = Callable[[list[Manifest]], list[str]]
 
@@ -411,6 +417,11 @@ def test_the_schema_misses_what_the_other_gates_catch() -> None:
         breaks(objects)
     assert [openapi(objects, version) for version in SUPPORTED_KUBERNETES] == [[], []]
     assert quantities(objects) and api_rules(objects)
+
+
+def test_the_grown_volumes_target_renders_claim_patches() -> None:
+    claims = [obj for obj in rendered("grown-volumes") if obj["kind"] == "PersistentVolumeClaim"]
+    assert [claim["metadata"]["name"] for claim in claims] == [f"data-kafka-brokers-{i}" for i in range(6)]
 
 
 def test_the_grown_quorum_target_renders_the_add_controllers_job() -> None:

@@ -51,7 +51,7 @@ def test_a_first_deployment_has_nothing_to_compare_with() -> None:
     [
         pools(),
         pools(brokers=6),
-        pools(storage={"size": "40Gi"}),
+        pools(storage={"size": "40Gi", "templateSize": "20Gi"}),
         {**pools(), "topicDefaults": {"partitions": 12}},
         pools(brokers=2, acknowledgeScaleDownTo=2),
         {**pools(), "metadataVersion": "4.3"},
@@ -66,6 +66,12 @@ def test_safe_changes_pass(after: dict[str, Any]) -> None:
     ("after", "cluster_id", "expected"),
     [
         (pools(), "AAAAAAAAAAAAAAAAAAAAAA", "kraft:clusterId: the cluster ID would change"),
+        (
+            pools(storage={"size": "40Gi"}),
+            CLUSTER_ID,
+            "kraft:cluster.pools[1].storage: pool 'brokers' would change its StatefulSet's claim template from 20Gi "
+            "to 40Gi, which Kubernetes refuses. To grow the volumes, keep kraft:cluster.pools[1].storage.templateSize: 20Gi",
+        ),
         (
             pools(controllers=5),
             CLUSTER_ID,
@@ -117,6 +123,7 @@ def test_safe_changes_pass(after: dict[str, Any]) -> None:
     ],
     ids=[
         "cluster id",
+        "claim template",
         "quorum size",
         "shrink",
         "wrong acknowledgement",
@@ -149,7 +156,7 @@ def test_the_provider_check_fails_the_preview_with_every_refusal() -> None:
         {**as_wire(previous), "__provider": "serialized"}, {**as_wire(shrunk), "__provider": "serialized"}
     )
     reasons = [failure.reason for failure in result.failures]
-    assert len(reasons) == 2
+    assert len(reasons) == 3  # brokers, claim template and volume size
     assert all("kraft:cluster.pools[1]." in reason for reason in reasons), "indices arrive as floats on the wire"
     assert result.inputs["pools"] == as_wire(shrunk)["pools"]
     assert GuardProvider().check({}, shrunk).failures == []

@@ -182,6 +182,10 @@ def test_image_override_keeps_the_kafka_version() -> None:
         ),
         ("not a mapping", "kraft:cluster: Input should be a valid dictionary"),
         (
+            combined(storage={"size": "10Gi", "templateSize": "20Gi"}),
+            "kraft:cluster.pools[0].storage.size: 10Gi is below templateSize (20Gi); volumes cannot shrink",
+        ),
+        (
             {"metadataVersion": "latest"},
             "kraft:cluster.metadataVersion: 'latest' is not a metadata version; allowed: a Kafka release such as 3.9 or 4.3",
         ),
