@@ -39,6 +39,7 @@ CLASSES: dict[str, Callable[..., Any]] = {
     "Service": k8s.core.v1.Service,
     "StatefulSet": k8s.apps.v1.StatefulSet,
     "PodDisruptionBudget": k8s.policy.v1.PodDisruptionBudget,
+    "NetworkPolicy": k8s.networking.v1.NetworkPolicy,
 }
 FIELDS = {"metadata": "metadata", "spec": "spec", "data": "data", "stringData": "string_data", "type": "type"}
 

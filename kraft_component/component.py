@@ -9,7 +9,7 @@ import pulumi_kubernetes as k8s
 import pulumi_random as random
 from pydantic.alias_generators import to_snake
 
-from . import directory_ids, guards, jobs, manifests, naming
+from . import directory_ids, guards, jobs, manifests, naming, network
 from .manifests import Manifest
 from .quorum_jobs import add_controllers_job
 from .record import DeploymentRecord
@@ -31,6 +31,7 @@ _FIELDS: dict[str, tuple[str, ...]] = {
     "StatefulSet": ("metadata", "spec"),
     "PodDisruptionBudget": ("metadata", "spec"),
     "Job": ("metadata", "spec"),
+    "NetworkPolicy": ("metadata", "spec"),
     "PersistentVolumeClaimPatch": ("metadata", "spec"),
 }
 
@@ -133,6 +134,16 @@ class KraftCluster(pulumi.ComponentResource):
                 namespace.apply(partial(manifests.pod_disruption_budget, spec, pool)),
             )  # fmt: skip
 
+        self._deploy(
+            k8s.networking.v1.NetworkPolicy,
+            f"{name}-nodes-policy",
+            namespace.apply(partial(network.nodes_policy, spec)),
+        )
+        if spec.has_controllers_to_add or spec.metadata_version is not None:
+            self._deploy(
+                k8s.networking.v1.NetworkPolicy, f"{name}-admin-policy",
+                namespace.apply(partial(network.admin_policy, spec)),
+            )  # fmt: skip
         if spec.has_controllers_to_add:
             self._deploy(
                 k8s.batch.v1.Job, f"{name}-add-controllers",

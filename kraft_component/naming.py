@@ -12,6 +12,7 @@ CONFIG_CHECKSUM_ANNOTATION = "kraft/config-checksum"
 ZONE_LABEL = "topology.kubernetes.io/zone"
 HOST_LABEL = "kubernetes.io/hostname"
 POOL_LABEL = "kraft/pool"
+ADMIN_NAME = "kafka-admin"  # app.kubernetes.io/name of the admin Jobs' pods
 BROKER_LABEL = "kraft/broker"
 CONTROLLER_LABEL = "kraft/controller"
 
@@ -51,13 +52,14 @@ def metadata_version_job_name(cluster: str) -> str:
     return f"{cluster}-metadata-version"
 
 
+def admin_labels(cluster: str) -> dict[str, str]:
+    """Labels that select the admin Jobs' pods: not the cluster's, so no Service or budget of the nodes does."""
+    return {"app.kubernetes.io/name": ADMIN_NAME, "app.kubernetes.io/instance": cluster}
+
+
 def admin_job_labels(cluster: str, task: str) -> dict[str, str]:
-    """Labels of a Job's pods: not the cluster's, so no Service or budget of the nodes selects them."""
-    return {
-        "app.kubernetes.io/name": "kafka-admin",
-        "app.kubernetes.io/instance": cluster,
-        "app.kubernetes.io/component": task,
-    }
+    """Labels of one admin Job's pod."""
+    return admin_labels(cluster) | {"app.kubernetes.io/component": task}
 
 
 def directory_id_key(node_id: int) -> str:
@@ -73,6 +75,11 @@ def add_controllers_job_name(cluster: str) -> str:
 def claim_name(statefulset: str, ordinal: int) -> str:
     """The data PersistentVolumeClaim the StatefulSet controller creates for a pod."""
     return f"{DATA_VOLUME}-{pod_name(statefulset, ordinal)}"
+
+
+def network_policy_name(cluster: str, subject: str) -> str:
+    """The NetworkPolicy that guards the nodes or the admin Jobs."""
+    return f"{cluster}-{subject}"
 
 
 def pool_template_key(pool: str) -> str:

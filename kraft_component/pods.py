@@ -7,10 +7,6 @@ from .spec import ClusterSpec, ImagePullPolicy
 UID = 1000  # appuser in apache/kafka
 # checkov CKV_K8S_40 asks for a uid >= 10000, so that a container user never shares a uid with a host user.
 UID_CHECKOV_SKIP = "CKV_K8S_40=apache/kafka runs as its appuser (uid 1000); non-root, no escalation, no capabilities"
-# checkov CKV2_K8S_6 wants a NetworkPolicy to select every pod; the component does not ship one yet.
-NETWORK_POLICY_CHECKOV_SKIP = (
-    "CKV2_K8S_6=no NetworkPolicy is shipped yet; which namespaces may reach the client port is the caller's choice"
-)
 
 
 def kafka_image(spec: ClusterSpec) -> Manifest:
@@ -55,5 +51,5 @@ def image_checkov_skips(spec: ClusterSpec) -> list[str]:
 
 def checkov_skip_annotations(spec: ClusterSpec) -> dict[str, str]:
     """`checkov.io/skipN: CHECK_ID=reason` annotations for a workload running the Kafka image."""
-    skips = [UID_CHECKOV_SKIP, *image_checkov_skips(spec), NETWORK_POLICY_CHECKOV_SKIP]
+    skips = [UID_CHECKOV_SKIP, *image_checkov_skips(spec)]
     return {f"checkov.io/skip{number}": skip for number, skip in enumerate(skips, start=1)}

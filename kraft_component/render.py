@@ -26,6 +26,7 @@ Manifest = dict[str, Any]
 
 # Helm's install order (pkg/releaseutil/kind_sorter.go): objects come out in an order `kubectl apply`
 # can create them in. Kinds not listed follow, by kind.
+PATCH_ANNOTATION = "pulumi.com/patchForce"  # on the objects the program patches rather than creates
 KIND_ORDER = (
     "PriorityClass", "Namespace", "NetworkPolicy", "ResourceQuota", "LimitRange", "PodDisruptionBudget",
     "ServiceAccount", "Secret", "ConfigMap", "StorageClass", "PersistentVolume", "PersistentVolumeClaim",
@@ -197,10 +198,13 @@ def evaluate_project(project: Project, stack: str, config: dict[str, str], secre
 
 
 def sort_key(obj: Manifest) -> tuple[int, str, str, str]:
-    """Install order by kind, then namespace and name."""
+    """Install order by kind, then namespace and name; patches of existing objects last."""
     kind = str(obj.get("kind", ""))
-    rank = KIND_ORDER.index(kind) if kind in KIND_ORDER else len(KIND_ORDER)
     metadata = obj.get("metadata") or {}
+    if PATCH_ANNOTATION in (metadata.get("annotations") or {}):
+        rank = len(KIND_ORDER) + 1
+    else:
+        rank = KIND_ORDER.index(kind) if kind in KIND_ORDER else len(KIND_ORDER)
     return rank, kind, str(metadata.get("namespace", "")), str(metadata.get("name", ""))
 
 

@@ -277,6 +277,28 @@ class PoolSpec(_Model):
         return range(self.first_node_id, self.first_node_id + self.replicas)
 
 
+class Peer(_Model):
+    """Pods allowed to reach the client port: by their namespace's labels, their own labels, or both
+    (`namespaceLabels: {}` means every namespace; pod labels alone mean the cluster's namespace)."""
+
+    namespace_labels: dict[LabelKey, LabelValue] | None = None
+    pod_labels: dict[LabelKey, LabelValue] | None = None
+
+    @model_validator(mode="after")
+    def _selects_something(self) -> Self:
+        if self.namespace_labels is None and self.pod_labels is None:
+            raise RuleError("", "names no pods; allowed: namespaceLabels, podLabels or both")
+        return self
+
+
+class Network(_Model):
+    """Who may connect. The controller and inter-broker ports accept only the cluster's own pods."""
+
+    clients_from: list[Peer] = Field(
+        default=[], description="Pods that may reach the client port, besides the cluster's own."
+    )
+
+
 class TopicDefaults(_Model):
     """Cluster-wide defaults for new topics and the internal topics; unset values follow the broker count."""
 
@@ -326,6 +348,7 @@ class ClusterSpec(_Model):
     cluster_domain: DnsSubdomain = "cluster.local"
     pools: Annotated[list[PoolSpec], Field(min_length=1)] = Field(default_factory=_default_pools)
     topic_defaults: TopicDefaults = TopicDefaults()
+    network: Network = Network()
     quorum: Quorum = Quorum()
 
     @model_validator(mode="before")

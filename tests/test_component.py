@@ -56,7 +56,8 @@ def test_registers_one_component_with_every_object_as_its_child() -> None:
     assert all(r.parent.endswith("kraft:index:KraftCluster::kafka") for r in children)
     kinds = sorted(obj["kind"] for obj in evaluation.kubernetes_objects())
     assert kinds == sorted(
-        ["Namespace", "Secret", "ConfigMap", "Service", "Service"] + ["StatefulSet", "PodDisruptionBudget"] * 2
+        ["Namespace", "Secret", "ConfigMap", "Service", "Service", "NetworkPolicy"]
+        + ["StatefulSet", "PodDisruptionBudget"] * 2
     )
     assert {
         obj["metadata"].get("namespace") for obj in evaluation.kubernetes_objects() if obj["kind"] != "Namespace"
@@ -252,7 +253,7 @@ def test_grown_volumes_are_patched_claim_by_claim_while_the_template_stays() -> 
     (claim,) = one(evaluation, "StatefulSet", "kafka-brokers")["spec"]["volumeClaimTemplates"]
     assert claim["spec"]["resources"]["requests"]["storage"] == "20Gi"
     patches = [r for r in evaluation.registrations if r.type == "kubernetes:core/v1:PersistentVolumeClaimPatch"]
-    assert [p.manifest()["metadata"]["name"] for p in patches] == [f"data-kafka-brokers-{i}" for i in range(4)]
+    assert sorted(p.manifest()["metadata"]["name"] for p in patches) == [f"data-kafka-brokers-{i}" for i in range(4)]
     for patch in patches:
         manifest = patch.manifest()
         assert manifest["spec"] == {"resources": {"requests": {"storage": "50Gi"}}}

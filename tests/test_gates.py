@@ -167,8 +167,8 @@ def pinned_prod() -> list[Manifest]:
 
 
 def test_image_skips_apply_only_while_their_cause_is_present() -> None:
-    assert skipped_checks(rendered("stack-prod")) == {"CKV_K8S_40", "CKV_K8S_43", "CKV_K8S_15", "CKV2_K8S_6"}
-    assert skipped_checks(pinned_prod()) == {"CKV_K8S_40", "CKV2_K8S_6"}
+    assert skipped_checks(rendered("stack-prod")) == {"CKV_K8S_40", "CKV_K8S_43", "CKV_K8S_15"}
+    assert skipped_checks(pinned_prod()) == {"CKV_K8S_40"}
 
 
 def test_checkov_passes_a_pinned_image_without_its_skips(checkov_path: str) -> None:
@@ -422,6 +422,8 @@ def test_the_schema_misses_what_the_other_gates_catch() -> None:
 def test_the_grown_volumes_target_renders_claim_patches() -> None:
     claims = [obj for obj in rendered("grown-volumes") if obj["kind"] == "PersistentVolumeClaim"]
     assert [claim["metadata"]["name"] for claim in claims] == [f"data-kafka-brokers-{i}" for i in range(6)]
+    objects = rendered("grown-volumes")
+    assert objects[-len(claims) :] == claims, "patches of claims come after the StatefulSets that create them"
 
 
 def test_the_grown_quorum_target_renders_the_add_controllers_job() -> None:
