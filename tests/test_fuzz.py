@@ -185,7 +185,7 @@ def _quorum(draw: st.DrawFn, draft: Draft) -> dict[str, Any]:
     quorum: dict[str, Any] = {}
     modes, bad_modes = st.sampled_from(["static", "dynamic"]), st.sampled_from(["Dynamic", "kip-853", ""])
     draft.put(draw, quorum, "quorum.mode", modes, bad=bad_modes)
-    draft.put(draw, quorum, "quorum.initialControllers", st.integers(1, 7), bad=st.sampled_from([0, -1, "3"]))
+    draft.put(draw, quorum, "quorum.initialControllers", st.integers(1, 7), bad=st.sampled_from([0, -1, "three"]))
     return quorum
 
 
