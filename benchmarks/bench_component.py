@@ -22,26 +22,14 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # runnable from a checkout without installing the package
 
-import pulumi_kubernetes as k8s  # noqa: E402
 from pulumi.runtime import settings  # noqa: E402
 
 from kraft_component import KraftCluster, KraftClusterArgs  # noqa: E402
+from kraft_component.component import resource_arguments, resource_class  # noqa: E402
 from kraft_component.evaluation import Evaluation, evaluate  # noqa: E402
 
 BROKER_COUNTS = (3, 30, 300)
 Manifest = dict[str, Any]
-
-# The typed class of each kind the component registers.
-CLASSES: dict[str, Callable[..., Any]] = {
-    "Namespace": k8s.core.v1.Namespace,
-    "Secret": k8s.core.v1.Secret,
-    "ConfigMap": k8s.core.v1.ConfigMap,
-    "Service": k8s.core.v1.Service,
-    "StatefulSet": k8s.apps.v1.StatefulSet,
-    "PodDisruptionBudget": k8s.policy.v1.PodDisruptionBudget,
-    "NetworkPolicy": k8s.networking.v1.NetworkPolicy,
-}
-FIELDS = {"metadata": "metadata", "spec": "spec", "data": "data", "stringData": "string_data", "type": "type"}
 
 
 def cluster_spec(brokers: int) -> dict[str, Any]:
@@ -65,8 +53,7 @@ def floor(objects: list[Manifest]) -> Evaluation:
 
     def program() -> None:
         for index, obj in enumerate(objects):
-            fields = {FIELDS[key]: value for key, value in obj.items() if key in FIELDS}
-            CLASSES[obj["kind"]](f"object-{index}", **fields)
+            resource_class(obj["apiVersion"], obj["kind"])(f"object-{index}", **resource_arguments(obj))
 
     return evaluate(program)
 

@@ -23,7 +23,7 @@ CLAIM_TEMPLATES = "spec.volumeClaimTemplates"
 STATEFULSET_TIMEOUT = "30m"  # pulumi waits for every pod to be ready; the startup probe allows 15 minutes
 
 # The top-level manifest fields each resource type takes, besides apiVersion and kind.
-_FIELDS: dict[str, tuple[str, ...]] = {
+RESOURCE_FIELDS: dict[str, tuple[str, ...]] = {
     "Namespace": ("metadata",),
     "Secret": ("metadata", "type", "stringData"),
     "ConfigMap": ("metadata", "data"),
@@ -218,12 +218,28 @@ class KraftCluster(pulumi.ComponentResource):
         deployment record has passed its guards."""
         kind = resource.__name__
         options["depends_on"] = [self._record, *options.get("depends_on", [])]
-        fields = {to_snake(field): manifest.apply(partial(_field, kind=kind, field=field)) for field in _FIELDS[kind]}
+        fields = {
+            to_snake(field): manifest.apply(partial(_field, kind=kind, field=field)) for field in RESOURCE_FIELDS[kind]
+        }
         return resource(logical_name, opts=pulumi.ResourceOptions(parent=self, **options), **fields)
 
 
 def _field(manifest: Manifest, kind: str, field: str) -> Any:
     """One top-level field of a manifest, after checking the manifest has no field the resource would drop."""
-    unexpected = manifest.keys() - {"apiVersion", "kind", *_FIELDS[kind]}
+    unexpected = manifest.keys() - {"apiVersion", "kind", *RESOURCE_FIELDS[kind]}
     assert not unexpected and manifest["kind"] == kind.removesuffix("Patch"), f"{kind} manifest has fields {unexpected}"
     return manifest.get(field)
+
+
+def resource_class(api_version: str, kind: str) -> Callable[..., pulumi.CustomResource]:
+    """The typed pulumi_kubernetes class of a manifest (`apps/v1` StatefulSet -> k8s.apps.v1.StatefulSet)."""
+    group, _, version = api_version.rpartition("/")
+    module = getattr(k8s, (group or "core").split(".")[0])
+    resource: Callable[..., pulumi.CustomResource] = getattr(getattr(module, version), kind)
+    return resource
+
+
+def resource_arguments(manifest: Manifest) -> dict[str, Any]:
+    """A plain manifest as keyword arguments of its resource_class."""
+    fields = RESOURCE_FIELDS[manifest["kind"]]
+    return {to_snake(field): manifest[field] for field in fields if field in manifest}
