@@ -2,21 +2,24 @@
 
 from collections.abc import Callable, Mapping
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 import pulumi
 import pulumi_kubernetes as k8s
 import pulumi_random as random
 from pydantic.alias_generators import to_snake
 
-from . import directory_ids, guards, jobs, manifests, naming, network
+from . import credentials, directory_ids, external, guards, jobs, manifests, naming, network, tls, users
+from .certificates import GeneratedCertificate
+from .kafka_security import BOOTSTRAPPED_USERS
 from .manifests import Manifest
 from .quorum_jobs import add_controllers_job
 from .record import DeploymentRecord
-from .spec import ClusterSpec, parse_cluster_id, parse_spec
+from .spec import ClusterSpec, TlsSource, parse_cluster_id, parse_spec
 from .statefulset import statefulset
 
 TOKEN = "kraft:index:KraftCluster"
+T = TypeVar("T")
 # Immutable in Kubernetes: a change would replace the StatefulSet and stop every pod of the pool at once.
 # Existing volumes keep their size and class whatever the template says (README, "Growing volumes").
 CLAIM_TEMPLATES = "spec.volumeClaimTemplates"
@@ -33,6 +36,7 @@ RESOURCE_FIELDS: dict[str, tuple[str, ...]] = {
     "Job": ("metadata", "spec"),
     "NetworkPolicy": ("metadata", "spec"),
     "PersistentVolumeClaimPatch": ("metadata", "spec"),
+    "CustomResource": ("apiVersion", "kind", "metadata", "spec"),
 }
 
 
@@ -43,6 +47,8 @@ class KraftClusterArgs:
     namespace: overrides `spec.namespace` and stops the component creating it; may be an Output
         (for example `my_namespace.metadata.name`).
     cluster_id: adopt this KRaft cluster ID (22 characters of base64url) instead of generating one.
+    user_passwords: the password of an application user of `spec.users`, by user name (secret Inputs);
+        users without one get a generated password.
     """
 
     def __init__(
@@ -50,9 +56,13 @@ class KraftClusterArgs:
         spec: ClusterSpec | Mapping[str, Any] | None = None,
         namespace: pulumi.Input[str] | None = None,
         cluster_id: pulumi.Input[str] | None = None,
+        user_passwords: Mapping[str, pulumi.Input[str]] | None = None,
     ) -> None:
         self.spec = spec if isinstance(spec, ClusterSpec) else parse_spec(spec, key="KraftClusterArgs.spec")
         self.namespace = namespace
+        self.user_passwords = credentials.check_password_owners(
+            self.spec, dict(user_passwords or {}), key="KraftClusterArgs.user_passwords"
+        )
         self.cluster_id = (
             parse_cluster_id(cluster_id, key="KraftClusterArgs.cluster_id")
             if isinstance(cluster_id, str)
@@ -77,6 +87,10 @@ class KraftCluster(pulumi.ComponentResource):
     """The client Service."""
     statefulset_names: pulumi.Output[dict[str, str]]
     """The StatefulSet of each pool, by pool name."""
+    user_secret_names: pulumi.Output[dict[str, str]]
+    """The Secret with each application user's credentials, by user name."""
+    admin_password: pulumi.Output[str]
+    """The password of the admin user `kraft-admin` (secret)."""
 
     def __init__(self, name: str, args: KraftClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TOKEN, name, None, opts)
@@ -89,9 +103,10 @@ class KraftCluster(pulumi.ComponentResource):
         )
         namespace = self._namespace(name, spec, args.namespace)
 
+        scram_passwords = {user: self._password(f"{name}-{user}-password") for user in BOOTSTRAPPED_USERS}
         secret_data: pulumi.Output[dict[str, str]] = pulumi.Output.secret(
-            pulumi.Output.all(cluster_id, self._directory_id_seed(name, spec)).apply(
-                lambda values: manifests.secret_data(spec, *values)
+            pulumi.Output.all(cluster_id, self._directory_id_seed(name, spec), scram_passwords).apply(
+                _star(partial(manifests.secret_data, spec))
             )
         )
         secret = self._deploy(
@@ -105,6 +120,7 @@ class KraftCluster(pulumi.ComponentResource):
         headless = self._deploy(
             k8s.core.v1.Service, f"{name}-headless", namespace.apply(partial(manifests.headless_service, spec))
         )
+        tls_revision, tls_objects = self._certificate(name, spec, namespace)
         self._deploy(
             k8s.core.v1.Service, f"{name}-bootstrap", namespace.apply(partial(manifests.bootstrap_service, spec))
         )
@@ -114,10 +130,10 @@ class KraftCluster(pulumi.ComponentResource):
         for index, pool in sorted(enumerate(spec.pools), key=lambda item: not item[1].is_controller):
             deployed = self._deploy(
                 k8s.apps.v1.StatefulSet, f"{name}-{pool.name}",
-                namespace.apply(partial(statefulset, spec, pool, index)),
+                pulumi.Output.all(namespace, tls_revision).apply(_star(partial(statefulset, spec, pool, index))),
                 delete_before_replace=True,
                 ignore_changes=[CLAIM_TEMPLATES],
-                depends_on=[secret, config, headless, *([] if pool.is_controller else controller_pools)],
+                depends_on=[secret, config, headless, *tls_objects, *([] if pool.is_controller else controller_pools)],
                 custom_timeouts=pulumi.CustomTimeouts(create=STATEFULSET_TIMEOUT, update=STATEFULSET_TIMEOUT),
             )  # fmt: skip
             pools.append(deployed)
@@ -133,13 +149,25 @@ class KraftCluster(pulumi.ComponentResource):
                 k8s.policy.v1.PodDisruptionBudget, f"{name}-{pool.name}-pdb",
                 namespace.apply(partial(manifests.pod_disruption_budget, spec, pool)),
             )  # fmt: skip
+            for ordinal in range(pool.replicas) if pool.is_broker and spec.listeners.external else ():
+                self._deploy(
+                    k8s.core.v1.Service, f"{name}-{pool.name}-{ordinal}-external",
+                    namespace.apply(partial(external.broker_service, spec, pool, ordinal)),
+                )  # fmt: skip
+        if spec.listeners.external:
+            self._deploy(
+                k8s.core.v1.Service, f"{name}-external", namespace.apply(partial(external.bootstrap_service, spec))
+            )
 
         self._deploy(
             k8s.networking.v1.NetworkPolicy,
             f"{name}-nodes-policy",
             namespace.apply(partial(network.nodes_policy, spec)),
         )
-        if spec.has_controllers_to_add or spec.metadata_version is not None:
+        user_secrets = self._users(
+            name, spec, namespace, cluster_id, given=args.user_passwords, after=[secret, config, *pools]
+        )
+        if spec.has_controllers_to_add or spec.metadata_version is not None or spec.users:
             self._deploy(
                 k8s.networking.v1.NetworkPolicy, f"{name}-admin-policy",
                 namespace.apply(partial(network.admin_policy, spec)),
@@ -149,7 +177,7 @@ class KraftCluster(pulumi.ComponentResource):
                 k8s.batch.v1.Job, f"{name}-add-controllers",
                 namespace.apply(partial(add_controllers_job, spec)),
                 delete_before_replace=True,  # the pod template of a Job is immutable; its name is pinned
-                depends_on=[secret, config, *controller_pools],
+                depends_on=[secret, config, *tls_objects, *controller_pools],
                 custom_timeouts=pulumi.CustomTimeouts(create=STATEFULSET_TIMEOUT, update=STATEFULSET_TIMEOUT),
             )  # fmt: skip
         if spec.metadata_version is not None:  # once every pool has rolled to the new image
@@ -167,6 +195,8 @@ class KraftCluster(pulumi.ComponentResource):
         self.statefulset_names = pulumi.Output.from_input(
             {pool.name: naming.statefulset_name(spec.name, pool.name) for pool in spec.pools}
         )
+        self.user_secret_names = pulumi.Output.from_input(user_secrets)
+        self.admin_password = pulumi.Output.secret(scram_passwords[naming.ADMIN_USER])
         self.register_outputs(
             {
                 "bootstrap_servers": self.bootstrap_servers,
@@ -175,6 +205,8 @@ class KraftCluster(pulumi.ComponentResource):
                 "headless_service_name": self.headless_service_name,
                 "bootstrap_service_name": self.bootstrap_service_name,
                 "statefulset_names": self.statefulset_names,
+                "user_secret_names": self.user_secret_names,
+                "admin_password": self.admin_password,
             }
         )
 
@@ -210,6 +242,65 @@ class KraftCluster(pulumi.ComponentResource):
         )
         return pulumi.Output.secret(seed.b64_url)
 
+    def _password(self, logical_name: str) -> pulumi.Output[str]:
+        """A generated password: 32 letters and digits, which every place a password goes takes unquoted."""
+        password = random.RandomPassword(
+            logical_name, length=credentials.GENERATED_LENGTH, special=False, opts=pulumi.ResourceOptions(parent=self)
+        )
+        return pulumi.Output.secret(password.result)
+
+    def _certificate(
+        self, name: str, spec: ClusterSpec, namespace: pulumi.Output[str]
+    ) -> tuple[pulumi.Output[str | None], list[pulumi.Resource]]:
+        """The TLS Secret the listeners use, and a revision that rolls the nodes when a generated certificate
+        is re-issued (cert-manager renews its Secret in place: see README, 'Certificate rotation')."""
+        if not spec.listeners.uses_tls:
+            return pulumi.Output.from_input(None), []
+        if spec.tls.source is TlsSource.CERT_MANAGER:
+            issued = self._deploy(
+                k8s.apiextensions.CustomResource, f"{name}-certificate", namespace.apply(partial(tls.certificate, spec))
+            )
+            return pulumi.Output.from_input(None), [issued]
+        generated = GeneratedCertificate(f"{name}-tls", spec, namespace, pulumi.ResourceOptions(parent=self))
+        secret = self._deploy(
+            k8s.core.v1.Secret, f"{name}-tls",
+            namespace.apply(partial(tls.tls_secret, spec, data=generated.secret_data)),
+        )  # fmt: skip
+        return generated.revision, [secret]
+
+    def _users(
+        self, name: str, spec: ClusterSpec, namespace: pulumi.Output[str], cluster_id: pulumi.Output[str], *,
+        given: Mapping[str, pulumi.Input[str]], after: list[pulumi.Resource],
+    ) -> dict[str, str]:  # fmt: skip
+        """Each application user's credentials Secret, and the Job that creates the users and their ACLs once
+        the cluster (`after`) runs. Returns the Secret names by user."""
+        passwords = {
+            user.name: pulumi.Output.secret(given[user.name]).apply(
+                partial(credentials.parse_password, key=credentials.password_key(user.name))
+            )
+            if user.name in given
+            else self._password(f"{name}-user-{user.name}")
+            for user in spec.users
+        }
+        secrets = []
+        for user in spec.users:
+            data: pulumi.Output[dict[str, str]] = pulumi.Output.secret(
+                pulumi.Output.all(namespace, passwords[user.name]).apply(_star(partial(users.credentials, spec, user)))
+            )
+            user_secret = partial(users.user_secret, spec, user, data=data)
+            secrets.append(self._deploy(k8s.core.v1.Secret, f"{name}-user-{user.name}", namespace.apply(user_secret)))
+        if spec.users:
+            revision = pulumi.Output.unsecret(
+                pulumi.Output.all(cluster_id, passwords).apply(_star(credentials.revision))
+            )
+            self._deploy(
+                k8s.batch.v1.Job, f"{name}-users",
+                pulumi.Output.all(namespace, revision).apply(_star(partial(users.users_job, spec))),
+                depends_on=[*after, *secrets], delete_before_replace=True,
+                custom_timeouts=pulumi.CustomTimeouts(create="15m", update="15m"),
+            )  # fmt: skip
+        return {user.name: naming.user_secret_name(spec.name, user.name) for user in spec.users}
+
     def _deploy(
         self, resource: Callable[..., pulumi.CustomResource], logical_name: str, manifest: pulumi.Output[Manifest],
         **options: Any,
@@ -224,10 +315,22 @@ class KraftCluster(pulumi.ComponentResource):
         return resource(logical_name, opts=pulumi.ResourceOptions(parent=self, **options), **fields)
 
 
+def _star(function: Callable[..., T]) -> Callable[[list[Any]], T]:
+    """`function` applied to the resolved values of `pulumi.Output.all(...)` as its trailing arguments."""
+
+    def call(values: list[Any]) -> T:
+        return function(*values)
+
+    return call
+
+
 def _field(manifest: Manifest, kind: str, field: str) -> Any:
     """One top-level field of a manifest, after checking the manifest has no field the resource would drop."""
     unexpected = manifest.keys() - {"apiVersion", "kind", *RESOURCE_FIELDS[kind]}
-    assert not unexpected and manifest["kind"] == kind.removesuffix("Patch"), f"{kind} manifest has fields {unexpected}"
+    assert not unexpected, f"{kind} manifest has fields {unexpected}"
+    assert kind == "CustomResource" or manifest["kind"] == kind.removesuffix("Patch"), (
+        f"{manifest['kind']} is no {kind}"
+    )
     return manifest.get(field)
 
 

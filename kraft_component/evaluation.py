@@ -73,13 +73,39 @@ def fake_random_id(name: str, byte_length: int) -> str:
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
+def fake_password(name: str, length: int) -> str:
+    """A stable stand-in for a RandomPassword without special characters: letters and digits."""
+    digest = hashlib.sha256(name.encode()).hexdigest()
+    return (digest * (length // len(digest) + 1))[:length]
+
+
+def fake_pem(label: str, name: str) -> str:
+    """A stable stand-in for a PEM block of a generated key or certificate."""
+    body = base64.b64encode(hashlib.sha256(f"{label}:{name}".encode()).digest()).decode()
+    return f"-----BEGIN {label}-----\n{body}\n-----END {label}-----\n"
+
+
+# Output properties of the generated keys and certificates, and the PEM label of each.
+_FAKE_PEMS = {
+    "tls:index/privateKey:PrivateKey": {
+        "privateKeyPem": "EC PRIVATE KEY", "privateKeyPemPkcs8": "PRIVATE KEY", "publicKeyPem": "PUBLIC KEY",
+    },
+    "tls:index/selfSignedCert:SelfSignedCert": {"certPem": "CERTIFICATE"},
+    "tls:index/certRequest:CertRequest": {"certRequestPem": "CERTIFICATE REQUEST"},
+    "tls:index/locallySignedCert:LocallySignedCert": {"certPem": "CERTIFICATE"},
+}  # fmt: skip
+
+
 class RecordingMocks(Mocks):
-    """Echoes inputs back as outputs, and gives RandomId a stable value."""
+    """Echoes inputs back as outputs, and gives random values and generated keys stable stand-ins."""
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         outputs = dict(args.inputs)
         if args.typ == "random:index/randomId:RandomId":
             outputs["b64Url"] = fake_random_id(args.name, int(args.inputs["byteLength"]))
+        if args.typ == "random:index/randomPassword:RandomPassword":
+            outputs["result"] = fake_password(args.name, int(args.inputs["length"]))
+        outputs |= {key: fake_pem(label, args.name) for key, label in _FAKE_PEMS.get(args.typ, {}).items()}
         return f"{args.name}-id", outputs
 
     def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:

@@ -3,6 +3,7 @@
 from . import naming, pods
 from .manifests import Manifest, bootstrap_servers, common_labels
 from .spec import ClusterSpec
+from .statefulset import node_volumes
 
 TOOL_HEAP = "-Xms128m -Xmx256m"
 
@@ -13,15 +14,20 @@ def admin_job(
     deadline_seconds: int = 900,
 ) -> Manifest:  # fmt: skip
     """A Job that runs `command` once in the Kafka image, hardened like the nodes, retried on failure.
-    Without `volumes` it gets a scratch /tmp only."""
+    Without `volumes` it gets admin_volumes."""
     if volumes is None:
-        volumes = [{"name": "tmp", "emptyDir": {"sizeLimit": "64Mi"}}]
-        mounts = [{"name": "tmp", "mountPath": naming.TMP_MOUNT}]
+        volumes, mounts = admin_volumes(spec)
+    variables = {
+        "KAFKA_HEAP_OPTS": TOOL_HEAP,
+        "LOG_DIR": naming.KAFKA_LOGS_MOUNT,
+        "KRAFT_CLIENT_TEMPLATE": f"{naming.CONFIG_MOUNT}/{naming.CLIENT_PROPERTIES_KEY}",
+        "KRAFT_WORK_DIR": naming.RUNTIME_MOUNT,
+    } | (env or {})
     container = {
         "name": task,
         **pods.kafka_image(spec),
         "command": command,
-        "env": [{"name": key, "value": value} for key, value in ({"KAFKA_HEAP_OPTS": TOOL_HEAP} | (env or {})).items()],
+        "env": [{"name": key, "value": value} for key, value in variables.items()],
         "resources": {"requests": {"cpu": "100m", "memory": "384Mi"}, "limits": {"cpu": "500m", "memory": "384Mi"}},
         "securityContext": pods.container_security_context(),
         "volumeMounts": mounts or [],
@@ -53,15 +59,22 @@ def admin_job(
     }
 
 
+def admin_volumes(spec: ClusterSpec) -> tuple[list[Manifest], list[Manifest]]:
+    """(volumes, volumeMounts) of an admin Job: the nodes' config, Secrets and scratch space, no data."""
+    volumes, mounts = node_volumes(spec)
+    return volumes, [mount for mount in mounts if mount["name"] != naming.DATA_VOLUME]
+
+
 def metadata_version_job(spec: ClusterSpec, namespace: str) -> Manifest:
     """Finalise `metadata.version` at spec.metadata_version with `kafka-features.sh upgrade --metadata`.
 
     Only metadata.version: `upgrade --release-version` would also raise kraft.version and silently turn a
     static quorum dynamic (KAFKA-21426)."""
     assert spec.metadata_version is not None, "only built when kraft:cluster.metadataVersion is set"
-    tool = f"{naming.KAFKA_HOME}/bin/kafka-features.sh"
     command = [
-        tool,
+        "/bin/bash",
+        f"{naming.CONFIG_MOUNT}/{naming.ADMIN_SCRIPT}",
+        "kafka-features.sh",
         "--bootstrap-server",
         bootstrap_servers(spec, namespace),
         "upgrade",

@@ -1,11 +1,13 @@
 """server.properties for each pool, as a template the node bootstrap script completes per pod."""
 
-from . import listeners, naming
-from .spec import ClusterSpec, PoolSpec
+from . import kafka_security, listeners, naming
+from .listeners import Listener
+from .spec import ClusterSpec, ExternalType, PoolSpec
 
-# Filled in by the node bootstrap script, which knows the pod it runs in.
+# Filled in by the node scripts, which know the pod they run in.
 NODE_ID = "@NODE_ID@"
 POD_NAME = "@POD_NAME@"
+EXTERNAL_PORT = "@EXTERNAL_PORT@"  # KRAFT_EXTERNAL_PORT_OFFSET + node ID: a broker's own node port
 
 
 def controller_endpoint(spec: ClusterSpec, pool: PoolSpec, ordinal: int, namespace: str) -> str:
@@ -65,19 +67,30 @@ def topic_defaults(spec: ClusterSpec) -> dict[str, str]:
     }
 
 
+def advertised_address(spec: ClusterSpec, listener: Listener, namespace: str) -> str:
+    """`host:port` a node advertises on `listener`: its pod DNS name, or on the external listener its own
+    external host and port, with the pod's placeholders left to fill in."""
+    external = spec.listeners.external
+    if listener is not listeners.EXTERNAL or external is None:
+        return f"{naming.pod_fqdn(POD_NAME, spec.name, namespace, spec.cluster_domain)}:{listener.port}"
+    port = EXTERNAL_PORT if external.type is ExternalType.NODE_PORT else str(listener.port)
+    return f"{naming.external_host(external.host_pattern, NODE_ID)}:{port}"
+
+
 def pool_properties(spec: ClusterSpec, pool: PoolSpec, namespace: str) -> dict[str, str]:
-    """Every property of a node of `pool`, with NODE_ID and POD_NAME left for the pod to fill in."""
-    opened = listeners.for_pool(pool)
-    advertised_host = naming.pod_fqdn(POD_NAME, spec.name, namespace, spec.cluster_domain)
+    """Every property of a node of `pool`, with the placeholders left for the pod to fill in."""
+    opened = listeners.for_pool(spec, pool)
     properties = {
         "process.roles": ",".join(role.value for role in sorted(pool.roles)),
         "node.id": NODE_ID,
         **quorum_properties(spec, namespace),
         "controller.listener.names": listeners.CONTROLLER.name,
         "listeners": ",".join(f"{listener.name}://:{listener.port}" for listener in opened),
-        "advertised.listeners": ",".join(f"{listener.name}://{advertised_host}:{listener.port}" for listener in opened),
+        "advertised.listeners": ",".join(
+            f"{listener.name}://{advertised_address(spec, listener, namespace)}" for listener in opened
+        ),
         "listener.security.protocol.map": ",".join(
-            f"{listener.name}:{listener.security_protocol}" for listener in listeners.ALL
+            f"{listener.name}:{listeners.protocol(spec, listener)}" for listener in listeners.for_cluster(spec)
         ),
         "log.dirs": naming.LOG_DIR,
     }
@@ -85,7 +98,7 @@ def pool_properties(spec: ClusterSpec, pool: PoolSpec, namespace: str) -> dict[s
         properties["inter.broker.listener.name"] = listeners.INTERNAL.name
         if pool.scheduling.zone:
             properties["broker.rack"] = pool.scheduling.zone
-    return properties | topic_defaults(spec)
+    return properties | kafka_security.node_properties(spec, pool) | topic_defaults(spec)
 
 
 def render_properties(properties: dict[str, str]) -> str:

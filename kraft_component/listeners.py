@@ -1,8 +1,10 @@
-"""The listeners every node opens, by role."""
+"""The listeners every node opens, by role, and the security protocol of each."""
 
 from dataclasses import dataclass
 
-from .spec import PoolSpec
+from .spec import ClusterSpec, PoolSpec
+
+SCRAM_MECHANISM = "SCRAM-SHA-512"
 
 
 @dataclass(frozen=True)
@@ -12,15 +14,45 @@ class Listener:
     name: str
     port: int
     port_name: str
-    security_protocol: str = "PLAINTEXT"
 
 
 CLIENT = Listener("CLIENT", 9092, "client")
 CONTROLLER = Listener("CONTROLLER", 9093, "controller")
 INTERNAL = Listener("INTERNAL", 9094, "internal")
-ALL = (CLIENT, INTERNAL, CONTROLLER)
+EXTERNAL = Listener("EXTERNAL", 9095, "external")
 
 
-def for_pool(pool: PoolSpec) -> tuple[Listener, ...]:
-    """Brokers open the client and inter-broker listeners; controllers open the controller listener only."""
-    return ((CLIENT, INTERNAL) if pool.is_broker else ()) + ((CONTROLLER,) if pool.is_controller else ())
+def for_cluster(spec: ClusterSpec) -> tuple[Listener, ...]:
+    """Every listener some node of the cluster opens."""
+    return (CLIENT, INTERNAL, CONTROLLER) + ((EXTERNAL,) if spec.listeners.external else ())
+
+
+def for_pool(spec: ClusterSpec, pool: PoolSpec) -> tuple[Listener, ...]:
+    """Brokers open the client, inter-broker and external listeners; controllers the controller listener only
+    (Kafka refuses a controller listener on a broker-only node and any other on a controller-only node)."""
+    broker = tuple(listener for listener in for_cluster(spec) if listener is not CONTROLLER)
+    return (broker if pool.is_broker else ()) + ((CONTROLLER,) if pool.is_controller else ())
+
+
+def protocol(spec: ClusterSpec, listener: Listener) -> str:
+    """The listener's `listener.security.protocol.map` entry."""
+    chosen = spec.listeners
+    by_listener = {CLIENT: chosen.client, INTERNAL: chosen.internal, CONTROLLER: chosen.controller}
+    if chosen.external is not None:
+        by_listener[EXTERNAL] = chosen.external.protocol
+    return by_listener[listener].value
+
+
+def uses_tls(spec: ClusterSpec, listener: Listener) -> bool:
+    """Whether the listener encrypts with the cluster's certificate."""
+    return protocol(spec, listener) in ("SSL", "SASL_SSL")
+
+
+def uses_sasl(spec: ClusterSpec, listener: Listener) -> bool:
+    """Whether the listener's clients log in with SCRAM."""
+    return protocol(spec, listener).startswith("SASL_")
+
+
+def requires_client_certificate(spec: ClusterSpec, listener: Listener) -> bool:
+    """The nodes' own TLS listeners (controller, inter-broker) authenticate peers by certificate."""
+    return listener in (CONTROLLER, INTERNAL) and protocol(spec, listener) == "SSL"

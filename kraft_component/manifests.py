@@ -4,14 +4,21 @@ Only a leaf may be a Pulumi Input (the cluster ID); everything else is plain dat
 """
 
 import hashlib
+from collections.abc import Mapping
 from typing import Any
 
-from . import directory_ids, listeners, naming
+from . import directory_ids, kafka_security, listeners, naming
+from .acls import acl_table
 from .kafka_config import logging_config_file, pool_properties, render_properties
 from .scripts import script
 from .spec import ClusterSpec, PoolSpec
 
 Manifest = dict[str, Any]
+# ConfigMap files only the admin Jobs read: changing them never rolls a node.
+ADMIN_FILES = frozenset({
+    naming.ADD_CONTROLLERS_SCRIPT, naming.ADMIN_SCRIPT, naming.USERS_SCRIPT, naming.ACLS_KEY,
+    naming.CLIENT_PROPERTIES_KEY, naming.CONTROLLER_CLIENT_PROPERTIES_KEY,
+})  # fmt: skip
 
 
 def common_labels(spec: ClusterSpec) -> dict[str, str]:
@@ -37,11 +44,14 @@ def namespace(spec: ClusterSpec) -> Manifest:
     }
 
 
-def secret_data(spec: ClusterSpec, cluster_id: str, directory_id_seed: str | None) -> dict[str, str]:
-    """The cluster-ID Secret's keys: the cluster ID and, in a dynamic quorum, each controller's
-    metadata directory ID (derived from `directory_id_seed`)."""
+def secret_data(
+    spec: ClusterSpec, cluster_id: str, directory_id_seed: str | None, scram_passwords: Mapping[str, str]
+) -> dict[str, str]:
+    """The cluster-ID Secret's keys: the cluster ID, the passwords of the bootstrapped SCRAM users (by user)
+    and, in a dynamic quorum, each controller's metadata directory ID (derived from `directory_id_seed`)."""
     entries = directory_ids.secret_entries(spec, directory_id_seed) if directory_id_seed is not None else {}
-    return {naming.CLUSTER_ID_KEY: cluster_id, **entries}
+    passwords = {naming.scram_password_key(user): password for user, password in scram_passwords.items()}
+    return {naming.CLUSTER_ID_KEY: cluster_id, **passwords, **entries}
 
 
 def cluster_id_secret(spec: ClusterSpec, namespace: str, data: Any) -> Manifest:
@@ -56,18 +66,27 @@ def cluster_id_secret(spec: ClusterSpec, namespace: str, data: Any) -> Manifest:
 
 
 def config_data(spec: ClusterSpec, namespace: str) -> dict[str, str]:
-    """The ConfigMap's files: the scripts and one server.properties template per pool."""
+    """The ConfigMap's files: the scripts, one server.properties template per pool, and what the admin Jobs
+    read (their client config templates and the users' ACLs)."""
     shipped = [
         naming.BOOTSTRAP_SCRIPT, naming.CONTROLLER_READY_SCRIPT, naming.PROPERTIES_LIBRARY, logging_config_file(spec)
     ]  # fmt: skip
+    files = {naming.CLIENT_PROPERTIES_KEY: render_properties(kafka_security.admin_client_properties(spec))}
+    if spec.metadata_version is not None:
+        shipped.append(naming.ADMIN_SCRIPT)
     if spec.has_controllers_to_add:
         shipped.append(naming.ADD_CONTROLLERS_SCRIPT)
+        controller_client = kafka_security.controller_client_properties(spec)
+        files[naming.CONTROLLER_CLIENT_PROPERTIES_KEY] = render_properties(controller_client)
+    if spec.users:
+        shipped.append(naming.USERS_SCRIPT)
+        files[naming.ACLS_KEY] = acl_table(spec)
     scripts = {name: script(name) for name in shipped}
     templates = {
         naming.pool_template_key(pool.name): render_properties(pool_properties(spec, pool, namespace))
         for pool in spec.pools
     }
-    return scripts | templates
+    return scripts | files | templates
 
 
 def config_map(spec: ClusterSpec, namespace: str) -> Manifest:
@@ -85,7 +104,7 @@ def pool_config_checksum(spec: ClusterSpec, pool: PoolSpec, namespace: str) -> s
     data = config_data(spec, namespace)
     other_pools = {naming.pool_template_key(other.name) for other in spec.pools if other.name != pool.name}
     digest = hashlib.sha256()
-    for key in sorted(data.keys() - other_pools - {naming.ADD_CONTROLLERS_SCRIPT}):
+    for key in sorted(data.keys() - other_pools - ADMIN_FILES):
         digest.update(f"{key}\0{data[key]}\0".encode())
     return digest.hexdigest()
 
@@ -127,7 +146,8 @@ def headless_service(spec: ClusterSpec, namespace: str) -> Manifest:
     """Gives every pod its DNS name, ready or not: quorum members must find each other before they are ready."""
     name = naming.headless_service_name(spec.name)
     selector = naming.cluster_labels(spec.name)
-    return _service(spec, name, namespace, selector, listeners.ALL, clusterIP="None", publishNotReadyAddresses=True)
+    opened = listeners.for_cluster(spec)
+    return _service(spec, name, namespace, selector, opened, clusterIP="None", publishNotReadyAddresses=True)
 
 
 def bootstrap_service(spec: ClusterSpec, namespace: str) -> Manifest:

@@ -9,11 +9,16 @@ MAX_DNS_LABEL = 63
 CLUSTER_ID_KEY = "cluster-id"
 DIRECTORY_ID_KEY_PREFIX = "directory-id-"
 CONFIG_CHECKSUM_ANNOTATION = "kraft/config-checksum"
+TLS_REVISION_ANNOTATION = "kraft/tls-revision"
 ZONE_LABEL = "topology.kubernetes.io/zone"
 HOST_LABEL = "kubernetes.io/hostname"
 POOL_LABEL = "kraft/pool"
 ADMIN_NAME = "kafka-admin"  # app.kubernetes.io/name of the admin Jobs' pods
 BROKER_LABEL = "kraft/broker"
+POD_NAME_LABEL = "statefulset.kubernetes.io/pod-name"  # set by the StatefulSet controller on every pod
+ADMIN_USER = "kraft-admin"  # SCRAM user of the admin Jobs and of operators (a super user)
+INTERNAL_USER = "kraft-internal"  # SCRAM user of the brokers on a SASL inter-broker listener
+TLS_KEY, TLS_CERTIFICATE, TLS_CA = "tls.key", "tls.crt", "ca.crt"  # kubernetes.io/tls Secret keys
 CONTROLLER_LABEL = "kraft/controller"
 
 
@@ -62,6 +67,46 @@ def admin_job_labels(cluster: str, task: str) -> dict[str, str]:
     return admin_labels(cluster) | {"app.kubernetes.io/component": task}
 
 
+def scram_password_key(user: str) -> str:
+    """The cluster-ID Secret key of a bootstrapped SCRAM user's password (the admin and internal users)."""
+    return f"{user}.password"
+
+
+def tls_secret_name(cluster: str) -> str:
+    """The Secret with the nodes' certificate and key and the CA that signed it (also the Certificate's)."""
+    return f"{cluster}-tls"
+
+
+def user_secret_name(cluster: str, user: str) -> str:
+    """The Secret with one application user's SCRAM credentials."""
+    return f"{cluster}-user-{user}"
+
+
+def users_job_name(cluster: str) -> str:
+    """The Job that creates the application users and applies their ACLs."""
+    return f"{cluster}-users"
+
+
+def external_service_name(pod: str) -> str:
+    """The Service that exposes one broker pod outside Kubernetes."""
+    return f"{pod}-external"
+
+
+def external_bootstrap_service_name(cluster: str) -> str:
+    """The Service external clients bootstrap from."""
+    return f"{cluster}-external"
+
+
+def external_host(host_pattern: str, node_id: int | str) -> str:
+    """A broker's external DNS name: `kraft:cluster.listeners.external.hostPattern` with its node ID."""
+    return host_pattern.replace("{nodeId}", str(node_id))
+
+
+def node_principal(cluster: str) -> str:
+    """The common name of the nodes' certificate, which is their principal on mutual-TLS listeners."""
+    return f"{cluster}-node"
+
+
 def directory_id_key(node_id: int) -> str:
     """The cluster-ID Secret key of a controller's metadata directory ID (dynamic quorum)."""
     return f"{DIRECTORY_ID_KEY_PREFIX}{node_id}"
@@ -107,7 +152,7 @@ def pool_selector_labels(cluster: str, pool: str) -> dict[str, str]:
     return {**cluster_labels(cluster), POOL_LABEL: pool}
 
 
-def name_length_problem(cluster: str, pool: str, replicas: int) -> str | None:
+def name_length_problem(cluster: str, pool: str, replicas: int, external: bool = False) -> str | None:
     """Why the names derived from `cluster` and `pool` would be refused by Kubernetes, or None."""
     statefulset = statefulset_name(cluster, pool)
     if len(statefulset) > MAX_STATEFULSET_NAME:
@@ -115,9 +160,11 @@ def name_length_problem(cluster: str, pool: str, replicas: int) -> str | None:
             f"the StatefulSet name {statefulset!r} has {len(statefulset)} characters; "
             f"the cluster name and pool name together allow at most {MAX_STATEFULSET_NAME}"
         )
+    last_pod = pod_name(statefulset, replicas - 1)
     longest = max(
-        pod_name(statefulset, replicas - 1), headless_service_name(cluster), metadata_version_job_name(cluster), key=len
-    )
+        external_service_name(last_pod) if external else last_pod,
+        headless_service_name(cluster), metadata_version_job_name(cluster), key=len,
+    )  # fmt: skip
     if len(longest) > MAX_DNS_LABEL:
         return f"{longest!r} is longer than a DNS label ({MAX_DNS_LABEL} characters); shorten the names"
     return None
@@ -137,4 +184,11 @@ TMP_MOUNT = "/tmp"
 BOOTSTRAP_SCRIPT = "node-bootstrap.sh"
 CONTROLLER_READY_SCRIPT = "controller-ready.sh"
 PROPERTIES_LIBRARY = "properties.sh"
+USERS_SCRIPT = "users.sh"
+ADMIN_SCRIPT = "admin.sh"
+ACLS_KEY = "acls.tsv"  # the users Job's kafka-acls.sh calls
+USERS_MOUNT = "/etc/kraft-users"
+TLS_MOUNT = "/etc/kraft-tls"
+CLIENT_PROPERTIES_KEY = "client.properties"  # the admin tools' client config template
+CONTROLLER_CLIENT_PROPERTIES_KEY = "controller-client.properties"  # the same for the controller listener
 ADD_CONTROLLERS_SCRIPT = "add-controllers.sh"

@@ -1,5 +1,6 @@
 """NetworkPolicies: every port of a node closed but to the cluster's own pods, the client port also open to
-the configured peers, and no ingress at all to the admin Jobs."""
+the configured peers, the external port open when there is an external listener, and no ingress at all to
+the admin Jobs."""
 
 from typing import Any
 
@@ -45,11 +46,16 @@ def _policy(spec: ClusterSpec, namespace: str, subject: str, pods: Manifest, ing
 
 def nodes_policy(spec: ClusterSpec, namespace: str) -> Manifest:
     """Ingress to every node: all listeners from the cluster's own pods, the client port from the peers."""
-    rules = [{"from": [{"podSelector": own_pods(spec)}], "ports": _ports(listeners.ALL)}]
+    internal = tuple(listener for listener in listeners.for_cluster(spec) if listener is not listeners.EXTERNAL)
+    rules = [{"from": [{"podSelector": own_pods(spec)}], "ports": _ports(internal)}]
     if spec.network.clients_from:
         rules.append(
             {"from": [_peer(peer) for peer in spec.network.clients_from], "ports": _ports((listeners.CLIENT,))}
         )
+    if spec.listeners.external is not None:
+        # From any source: behind a load balancer or node port the client's address is often rewritten, so
+        # listeners.external.sourceRanges is enforced by the load balancer, and TLS by the listener.
+        rules.append({"ports": _ports((listeners.EXTERNAL,))})
     return _policy(spec, namespace, "nodes", {"matchLabels": naming.cluster_labels(spec.name)}, rules)
 
 

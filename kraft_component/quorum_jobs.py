@@ -10,7 +10,6 @@ from .jobs import admin_job
 from .kafka_config import quorum_bootstrap_servers
 from .manifests import Manifest
 from .spec import ClusterSpec
-from .statefulset import node_volumes
 
 MAX_CATCH_UP_LAG = 100  # metadata records an observer may trail the leader by and count as caught up
 POLL_SECONDS = 10
@@ -29,19 +28,16 @@ def environment(spec: ClusterSpec, namespace: str) -> dict[str, str]:
         "KRAFT_CLUSTER_ID_FILE": f"{naming.SECRETS_MOUNT}/{naming.CLUSTER_ID_KEY}",
         "KRAFT_DIRECTORY_ID_DIR": naming.SECRETS_MOUNT,
         "KRAFT_DIRECTORY_ID_KEY_PREFIX": naming.DIRECTORY_ID_KEY_PREFIX,
-        "KRAFT_WORK_DIR": naming.RUNTIME_MOUNT,
+        "KRAFT_CONTROLLER_CLIENT_TEMPLATE": f"{naming.CONFIG_MOUNT}/{naming.CONTROLLER_CLIENT_PROPERTIES_KEY}",
         "KRAFT_MAX_LAG": str(MAX_CATCH_UP_LAG),
         "KRAFT_POLL_SECONDS": str(POLL_SECONDS),
-        "LOG_DIR": naming.KAFKA_LOGS_MOUNT,
     }
 
 
 def add_controllers_job(spec: ClusterSpec, namespace: str) -> Manifest:
     """The Job, with the Kafka image's tools and the nodes' config and Secret files (not their data)."""
-    volumes, mounts = node_volumes(spec)
     return admin_job(
         spec, namespace, naming.add_controllers_job_name(spec.name), "add-controllers",
         ["/bin/bash", f"{naming.CONFIG_MOUNT}/{naming.ADD_CONTROLLERS_SCRIPT}"],
-        env=environment(spec, namespace), volumes=volumes,
-        mounts=[mount for mount in mounts if mount["name"] != "data"], deadline_seconds=DEADLINE_SECONDS,
+        env=environment(spec, namespace), deadline_seconds=DEADLINE_SECONDS,
     )  # fmt: skip

@@ -3,11 +3,11 @@
 import math
 from typing import Any
 
-from . import listeners, naming, pods
+from . import kafka_security, listeners, naming, pods
 from .kafka_config import initial_controllers, log4j_opts
 from .manifests import Manifest, common_labels, pool_config_checksum
 from .quantity import parse_quantity
-from .spec import ClusterSpec, PoolSpec, Spread
+from .spec import ClusterSpec, ExternalType, PoolSpec, Spread
 
 MAX_HEAP_MIB = 5 * 1024
 G1_OPTS = (
@@ -83,13 +83,19 @@ def environment(spec: ClusterSpec, pool: PoolSpec, pool_index: int, namespace: s
         "LOG_DIR": naming.KAFKA_LOGS_MOUNT,
         "EXTRA_ARGS": "-name kafkaServer",  # no -loggc: no GC log files growing in the container
         **quorum_environment(spec, pool, namespace),
+        "KRAFT_SECRETS_DIR": naming.SECRETS_MOUNT,
+        "KRAFT_SCRAM_USERS": " ".join(kafka_security.BOOTSTRAPPED_USERS),
     }
+    external = spec.listeners.external
+    if pool.is_broker and external is not None and external.type is ExternalType.NODE_PORT:
+        values["KRAFT_EXTERNAL_PORT_OFFSET"] = str(external.node_port_base + 1)
     pod_name: Manifest = {"name": "POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}
     return [pod_name] + [{"name": name, "value": value} for name, value in values.items()]
 
 
 def node_volumes(spec: ClusterSpec) -> tuple[list[Manifest], list[Manifest]]:
-    """(volumes, volumeMounts): config and secrets read-only; scratch space exactly where Kafka writes."""
+    """(volumes, volumeMounts): config, secrets and certificate read-only; scratch space exactly where Kafka
+    writes."""
     scratch = {"runtime": naming.RUNTIME_MOUNT, "kafka-logs": naming.KAFKA_LOGS_MOUNT, "tmp": naming.TMP_MOUNT}
     volumes: list[Manifest] = [
         {"name": "config", "configMap": {"name": naming.config_map_name(spec.name), "defaultMode": 0o444}},
@@ -99,6 +105,11 @@ def node_volumes(spec: ClusterSpec) -> tuple[list[Manifest], list[Manifest]]:
         },
     ] + [{"name": name, "emptyDir": {"sizeLimit": "256Mi"}} for name in scratch]
     read_only = {"config": naming.CONFIG_MOUNT, "cluster-id": naming.SECRETS_MOUNT}
+    if spec.listeners.uses_tls:
+        volumes.append(
+            {"name": "tls", "secret": {"secretName": naming.tls_secret_name(spec.name), "defaultMode": 0o440}}
+        )
+        read_only["tls"] = naming.TLS_MOUNT
     mounts: list[Manifest] = [{"name": naming.DATA_VOLUME, "mountPath": naming.DATA_MOUNT}]
     mounts += [{"name": name, "mountPath": path, "readOnly": True} for name, path in read_only.items()]
     mounts += [{"name": name, "mountPath": path} for name, path in scratch.items()]
@@ -126,7 +137,7 @@ def container(spec: ClusterSpec, pool: PoolSpec, pool_index: int, namespace: str
         "command": ["/bin/bash", f"{naming.CONFIG_MOUNT}/{naming.BOOTSTRAP_SCRIPT}"],
         "ports": [
             {"name": listener.port_name, "containerPort": listener.port, "protocol": "TCP"}
-            for listener in listeners.for_pool(pool)
+            for listener in listeners.for_pool(spec, pool)
         ],
         "env": environment(spec, pool, pool_index, namespace),
         "resources": {
@@ -139,8 +150,11 @@ def container(spec: ClusterSpec, pool: PoolSpec, pool_index: int, namespace: str
     }
 
 
-def statefulset(spec: ClusterSpec, pool: PoolSpec, pool_index: int, namespace: str) -> Manifest:
-    """A pool's StatefulSet. Pods start in parallel (a quorum needs its peers up) and keep their volumes."""
+def statefulset(
+    spec: ClusterSpec, pool: PoolSpec, pool_index: int, namespace: str, tls_revision: str | None = None
+) -> Manifest:
+    """A pool's StatefulSet. Pods start in parallel (a quorum needs its peers up) and keep their volumes.
+    A new `tls_revision` (a re-issued generated certificate) rolls the pool."""
     name = naming.statefulset_name(spec.name, pool.name)
     volumes, _ = node_volumes(spec)
     labels = pod_labels(spec, pool)
@@ -181,7 +195,8 @@ def statefulset(spec: ClusterSpec, pool: PoolSpec, pool_index: int, namespace: s
             "template": {
                 "metadata": {
                     "labels": labels,
-                    "annotations": {naming.CONFIG_CHECKSUM_ANNOTATION: pool_config_checksum(spec, pool, namespace)},
+                    "annotations": {naming.CONFIG_CHECKSUM_ANNOTATION: pool_config_checksum(spec, pool, namespace)}
+                    | ({naming.TLS_REVISION_ANNOTATION: tls_revision} if tls_revision else {}),
                 },
                 "spec": pod_spec,
             },

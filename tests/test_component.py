@@ -56,7 +56,7 @@ def test_registers_one_component_with_every_object_as_its_child() -> None:
     assert all(r.parent.endswith("kraft:index:KraftCluster::kafka") for r in children)
     kinds = sorted(obj["kind"] for obj in evaluation.kubernetes_objects())
     assert kinds == sorted(
-        ["Namespace", "Secret", "ConfigMap", "Service", "Service", "NetworkPolicy"]
+        ["Namespace", "Secret", "Secret", "ConfigMap", "Service", "Service", "NetworkPolicy"]
         + ["StatefulSet", "PodDisruptionBudget"] * 2
     )
     assert {
@@ -79,9 +79,9 @@ def test_generated_cluster_id_is_16_random_bytes_generated_once_kept_in_a_protec
 def test_adopted_cluster_id_replaces_generation() -> None:
     evaluation = deploy(STATIC, cluster_id=ADOPTED_ID)
     assert not [r for r in evaluation.registrations if r.type.endswith("RandomId")]
-    assert one(evaluation, "Secret")["stringData"] == {"cluster-id": REDACTED}
+    assert one(evaluation, "Secret", "kafka-cluster-id")["stringData"]["cluster-id"] == REDACTED
     secret = registration(evaluation, "Secret", "kafka-cluster-id")
-    assert secret.manifest(show_secrets=True)["stringData"] == {"cluster-id": ADOPTED_ID}
+    assert secret.manifest(show_secrets=True)["stringData"]["cluster-id"] == ADOPTED_ID
 
 
 def test_an_adopted_cluster_id_that_is_not_base64url_is_refused_before_anything_exists() -> None:
@@ -208,7 +208,8 @@ def test_metadata_version_is_finalised_by_a_job_after_every_pool_has_rolled() ->
     assert job.delete_before_replace, "a Job's template is immutable: a new version replaces it"
     (container,) = job.manifest()["spec"]["template"]["spec"]["containers"]
     assert container["command"] == [
-        "/opt/kafka/bin/kafka-features.sh", "--bootstrap-server", "kafka-bootstrap.kafka.svc.cluster.local:9092",
+        "/bin/bash", "/etc/kraft/admin.sh",  # runs the tool with the admin user's client config
+        "kafka-features.sh", "--bootstrap-server", "kafka-bootstrap.kafka.svc.cluster.local:9092",
         "upgrade", "--metadata", "4.3",
     ]  # fmt: skip
     assert container["securityContext"]["readOnlyRootFilesystem"] is True
@@ -499,7 +500,8 @@ def test_the_secret_holds_a_directory_id_per_controller_redacted_unless_shown() 
     assert sorted(ids) == ["directory-id-0", "directory-id-1", "directory-id-2"]
     assert all(len(value) == 22 for value in ids.values()) and len(set(ids.values())) == 3
     redacted = registration(evaluation, "Secret", "kafka-cluster-id").manifest()["stringData"]
-    assert set(redacted) == {"cluster-id", *ids} and set(redacted.values()) == {REDACTED}
+    passwords = {"kraft-admin.password", "kraft-internal.password"}
+    assert set(redacted) == {"cluster-id", *passwords, *ids} and set(redacted.values()) == {REDACTED}
     visible = str([obj for obj in evaluation.kubernetes_objects() if obj["kind"] != "Secret"])
     assert not [value for value in ids.values() if value in visible], "a directory ID left the Secret"
 

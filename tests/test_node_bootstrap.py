@@ -66,6 +66,8 @@ class Format:
     ignore_formatted: bool
     quorum: tuple[str, ...] = ()
     """The dynamic-quorum flag and its value, if any: ("--initial-controllers", "0@h:9093:id,..."), ..."""
+    scram: tuple[str, ...] = ()
+    """The --add-scram entries, in order."""
 
 
 QUORUM_FLAGS = {"-N": "--no-initial-controllers", "--no-initial-controllers": "--no-initial-controllers"}
@@ -79,11 +81,14 @@ def format_options(call: Call) -> Format:
     options: dict[str, str] = {}
     ignore_formatted = False
     quorum: tuple[str, ...] = ()
+    scram: list[str] = []
     args = list(call.args[1:])
     while args:
         option = args.pop(0)
         if option in ("-g", "--ignore-formatted"):
             ignore_formatted = True
+        elif option in ("-S", "--add-scram"):
+            scram.append(args.pop(0))
         elif option in names:
             options[names[option]] = args.pop(0)
         elif option in QUORUM_FLAGS or option in QUORUM_OPTIONS:
@@ -91,7 +96,7 @@ def format_options(call: Call) -> Format:
             quorum = (QUORUM_FLAGS[option],) if option in QUORUM_FLAGS else (QUORUM_OPTIONS[option], args.pop(0))
         else:
             raise AssertionError(f"unexpected option {option!r} in {call}")
-    return Format(options["config"], options["cluster-id"], ignore_formatted, quorum)
+    return Format(options["config"], options["cluster-id"], ignore_formatted, quorum, tuple(scram))
 
 
 def started(start: Start) -> dict[str, str]:

@@ -97,7 +97,10 @@ def test_image_override_keeps_the_kafka_version() -> None:
 @pytest.mark.parametrize(
     ("data", "expected"),
     [
-        ({"bogus": 1}, "kraft:cluster.bogus: unknown key; allowed keys here: clusterDomain, createNamespace"),
+        (
+            {"bogus": 1},
+            "kraft:cluster.bogus: unknown key; allowed keys here: authorization, clusterDomain, createNamespace",
+        ),
         (
             combined(extra=1),
             "kraft:cluster.pools[0].extra: unknown key; allowed keys here: acknowledgeScaleDownTo, name, nodeIdOffset",

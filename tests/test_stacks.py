@@ -11,9 +11,9 @@ from pulumi.runtime.stack import Stack
 
 from kraft_component.evaluation import evaluate
 from kraft_component.quantity import parse_quantity
-from kraft_component.spec import QuorumMode
+from kraft_component.spec import QuorumMode, parse_spec
 
-from .helpers import ROOT, STACKS, evaluate_config, evaluate_stack, objects, one, stack_config, stack_spec
+from .helpers import ROOT, STACKS, evaluate_config, evaluate_stack, objects, stack_config, stack_spec
 
 PRODUCTION_STACKS = ("staging", "prod")
 
@@ -28,8 +28,28 @@ def test_every_stack_file_evaluates_to_a_whole_cluster(stack: str) -> None:
     spec = stack_spec(stack)
     assert len(objects(evaluation, "StatefulSet")) == len(spec.pools)
     assert len(objects(evaluation, "PodDisruptionBudget")) == len(spec.pools)
-    assert {s["metadata"]["name"] for s in objects(evaluation, "Service")} == {"kafka-headless", "kafka-bootstrap"}
-    assert one(evaluation, "Secret")["metadata"]["name"] == "kafka-cluster-id"
+    services = {s["metadata"]["name"] for s in objects(evaluation, "Service")}
+    assert {"kafka-headless", "kafka-bootstrap"} <= services
+    assert services - {"kafka-headless", "kafka-bootstrap"} == (
+        {"kafka-external", *(f"kafka-brokers-{ordinal}-external" for ordinal in range(spec.broker_count))}
+        if spec.listeners.external
+        else set()
+    )
+    secrets = {s["metadata"]["name"] for s in objects(evaluation, "Secret")}
+    users = {f"kafka-user-{user.name}" for user in spec.users}
+    tls = {"kafka-tls"} if spec.listeners.uses_tls and spec.tls.source.value == "generated" else set()
+    assert secrets == {"kafka-cluster-id", *users, *tls}
+
+
+@pytest.mark.parametrize("stack", PRODUCTION_STACKS)
+def test_production_stacks_use_the_secure_defaults(stack: str) -> None:
+    spec = stack_spec(stack)
+    defaults = parse_spec({})
+    assert (spec.listeners.client, spec.listeners.internal, spec.listeners.controller) == (
+        defaults.listeners.client, defaults.listeners.internal, defaults.listeners.controller,
+    )  # fmt: skip
+    assert spec.authorization.enabled and defaults.authorization.enabled
+    assert defaults.listeners.client.value == "SASL_SSL" and defaults.listeners.controller.value == "SSL"
 
 
 @pytest.mark.parametrize("stack", PRODUCTION_STACKS)

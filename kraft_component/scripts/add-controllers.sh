@@ -10,7 +10,8 @@
 #
 # Environment (set by the Job): KRAFT_STATEFULSET, KRAFT_NODE_ID_OFFSET, KRAFT_REPLICAS, KRAFT_TEMPLATE,
 # KRAFT_BOOTSTRAP_CONTROLLERS, KRAFT_CLUSTER_ID_FILE, KRAFT_DIRECTORY_ID_DIR, KRAFT_DIRECTORY_ID_KEY_PREFIX,
-# KRAFT_WORK_DIR, KRAFT_MAX_LAG, KRAFT_POLL_SECONDS, KAFKA_HOME (default /opt/kafka).
+# KRAFT_WORK_DIR, KRAFT_CONTROLLER_CLIENT_TEMPLATE (how to connect to the controller listener), KRAFT_MAX_LAG,
+# KRAFT_POLL_SECONDS, KAFKA_HOME (default /opt/kafka).
 set -euo pipefail
 
 # shellcheck source=properties.sh
@@ -19,22 +20,32 @@ source "${BASH_SOURCE[0]%/*}/properties.sh"
 : "${KRAFT_STATEFULSET:?}" "${KRAFT_NODE_ID_OFFSET:?}" "${KRAFT_REPLICAS:?}" "${KRAFT_TEMPLATE:?}"
 : "${KRAFT_BOOTSTRAP_CONTROLLERS:?}" "${KRAFT_CLUSTER_ID_FILE:?}" "${KRAFT_DIRECTORY_ID_DIR:?}"
 : "${KRAFT_DIRECTORY_ID_KEY_PREFIX:?}" "${KRAFT_WORK_DIR:?}" "${KRAFT_MAX_LAG:?}" "${KRAFT_POLL_SECONDS:?}"
+: "${KRAFT_CONTROLLER_CLIENT_TEMPLATE:?}"
 kafka_home="${KAFKA_HOME:-/opt/kafka}"
 cluster_id="$(<"$KRAFT_CLUSTER_ID_FILE")"
+umask 077 # the configs hold the nodes' key
+client_config="$KRAFT_WORK_DIR/controller-client.properties"
+fill_template "$KRAFT_CONTROLLER_CLIENT_TEMPLATE" "" "" >"$client_config"
 
-quorum() {
-  "$kafka_home/bin/kafka-metadata-quorum.sh" --bootstrap-controller "$KRAFT_BOOTSTRAP_CONTROLLERS" "$@"
+quorum() { # quorum <command config> <arguments...>
+  "$kafka_home/bin/kafka-metadata-quorum.sh" --bootstrap-controller "$KRAFT_BOOTSTRAP_CONTROLLERS" \
+    --command-config "$@"
 }
 
 replica_state() { # replica_state <node id> <directory id>: "<Leader|Follower|Observer> <lag>", or nothing
-  quorum describe --replication | awk -v id="$1" -v dir="$2" '$1 == id && $2 == dir { print $7, $4 }'
+  quorum "$client_config" describe --replication | awk -v id="$1" -v dir="$2" '$1 == id && $2 == dir { print $7, $4 }'
 }
 
 controller_config() { # controller_config <ordinal> <node id> <directory id>: write it, print its path
   local folder="$KRAFT_WORK_DIR/controller-$2"
   mkdir -p "$folder/metadata"
-  fill_template "$KRAFT_TEMPLATE" "$2" "$KRAFT_STATEFULSET-$1" >"$folder/controller.properties"
-  printf 'metadata.log.dir=%s\n' "$folder/metadata" >>"$folder/controller.properties"
+  # add-controller reads the controller's identity from this file and connects with it, so it also carries
+  # the client settings of the controller listener
+  {
+    fill_template "$KRAFT_TEMPLATE" "$2" "$KRAFT_STATEFULSET-$1"
+    printf 'metadata.log.dir=%s\n' "$folder/metadata"
+    cat "$client_config"
+  } >"$folder/controller.properties"
   printf 'version=1\ncluster.id=%s\nnode.id=%s\ndirectory.id=%s\n' "$cluster_id" "$2" "$3" \
     >"$folder/metadata/meta.properties"
   printf '%s' "$folder/controller.properties"
@@ -53,7 +64,7 @@ for ((ordinal = 0; ordinal < KRAFT_REPLICAS; ordinal++)); do
         ;;
       Observer)
         if ((lag <= KRAFT_MAX_LAG)); then
-          quorum --command-config "$config" add-controller || echo "kraft: add-controller $node_id failed; retrying"
+          quorum "$config" add-controller || echo "kraft: add-controller $node_id failed; retrying"
         else
           echo "kraft: controller $node_id trails the leader by $lag records; waiting"
         fi

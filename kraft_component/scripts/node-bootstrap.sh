@@ -14,6 +14,9 @@
 #   KRAFT_INITIAL_CONTROLLERS       dynamic controllers: id@host:port of the controllers at creation
 #   KRAFT_DIRECTORY_ID_DIR, KRAFT_DIRECTORY_ID_KEY_PREFIX
 #                            dynamic controllers: <dir>/<prefix><node id> holds that node's directory ID
+#   KRAFT_SCRAM_USERS        users created at format time (kafka-storage --add-scram), space-separated;
+#                            KRAFT_SECRETS_DIR/<user>.password holds each one's password
+#   KRAFT_EXTERNAL_PORT_OFFSET      brokers on a NodePort external listener: node port minus node ID
 #   KAFKA_HOME               where Kafka is installed (default /opt/kafka)
 set -euo pipefail
 
@@ -22,6 +25,14 @@ readonly CLUSTER_ID_KEY="kraft:clusterId (or the cluster_id argument of KraftClu
 fail() {
   echo "kraft: $*" >&2
   exit 1
+}
+
+scram_credentials() { # scram_credentials <user>: an --add-scram entry, the password from the Secret
+  local file="${KRAFT_SECRETS_DIR:?}/$1.password" password
+  [[ -f "$file" && -r "$file" ]] || fail "the cluster-ID Secret holds no password for SCRAM user $1 (key $1.password)"
+  password="$(<"$file")"
+  [[ "$password" =~ ^[A-Za-z0-9]+$ ]] || fail "the password of SCRAM user $1 (key $1.password) is not alphanumeric"
+  printf '%s' "SCRAM-SHA-512=[name=$1,iterations=8192,password=$password]"
 }
 
 directory_id_of() { # directory_id_of <node id>: that controller's metadata directory ID, from the Secret
@@ -62,6 +73,7 @@ cluster_id="$(<"$KRAFT_CLUSTER_ID_FILE")"
 [[ "$cluster_id" =~ ^[A-Za-z0-9_-]{22}$ ]] ||
   fail "the cluster ID in $KRAFT_CLUSTER_ID_FILE is not 22 characters of base64url; set $CLUSTER_ID_KEY"
 
+umask 077 # server.properties holds the key and passwords read from the Secrets
 mkdir -p "${KRAFT_SERVER_PROPERTIES%/*}"
 fill_template "$KRAFT_TEMPLATE" "$node_id" "$POD_NAME" >"$KRAFT_SERVER_PROPERTIES"
 
@@ -127,8 +139,13 @@ if ((unformatted > 0)); then
   elif ((dynamic_controller)); then
     quorum_flags=(--no-initial-controllers) # joins later, or only a new data directory to format
   fi
+  scram_flags=() # the admin and inter-broker users exist from the first metadata record on
+  for user in ${KRAFT_SCRAM_USERS:-}; do
+    credentials="$(scram_credentials "$user")"
+    scram_flags+=(--add-scram "$credentials")
+  done
   "$kafka_home/bin/kafka-storage.sh" format --config "$KRAFT_SERVER_PROPERTIES" \
-    --cluster-id "$cluster_id" --ignore-formatted "${quorum_flags[@]}"
+    --cluster-id "$cluster_id" --ignore-formatted "${quorum_flags[@]}" "${scram_flags[@]}"
   if ((dynamic_controller && metadata_unformatted && !initial)); then
     set_directory_id "$metadata_dir/meta.properties" "$directory_id"
   fi

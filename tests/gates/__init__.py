@@ -82,6 +82,16 @@ def leaves(value: Any, path: FieldPath = ()) -> Iterator[tuple[FieldPath, Any]]:
         yield path, value
 
 
+STATEFULSET_POD_NAME_LABEL = "statefulset.kubernetes.io/pod-name"
+CUSTOM_RESOURCE_GROUPS = ("cert-manager.io/",)
+"""API groups of custom resources: no Kubernetes schema or client model knows them (tests check their shape)."""
+
+
+def is_custom_resource(obj: Manifest) -> bool:
+    """Whether an object is of a custom resource definition rather than a built-in kind."""
+    return str(obj.get("apiVersion", "")).startswith(CUSTOM_RESOURCE_GROUPS)
+
+
 @dataclass(frozen=True)
 class PodTemplate:
     """The pods a workload object creates: where its template is and what it declares."""
@@ -99,6 +109,14 @@ class PodTemplate:
     def labels(self) -> dict[str, str]:
         """The pods' labels."""
         return dict(get(self.template, ("metadata", "labels")) or {})
+
+    def pod_labels(self) -> list[dict[str, str]]:
+        """The labels of each pod: a StatefulSet's controller adds every pod's name as a label."""
+        if self.owner.get("kind") != "StatefulSet":
+            return [self.labels]
+        name = get(self.owner, ("metadata", "name"))
+        replicas = int(get(self.owner, ("spec", "replicas")) or 1)
+        return [self.labels | {STATEFULSET_POD_NAME_LABEL: f"{name}-{ordinal}"} for ordinal in range(replicas)]
 
     @property
     def spec(self) -> Manifest:

@@ -310,7 +310,11 @@ def _namespace(obj: Manifest) -> str:
 
 
 def _selected(pods: list[PodTemplate], namespace: str, selector: Mapping[str, Any] | None) -> list[PodTemplate]:
-    return [pod for pod in pods if pod.namespace == namespace and selects(selector, pod.labels)]
+    return [
+        pod
+        for pod in pods
+        if pod.namespace == namespace and any(selects(selector, labels) for labels in pod.pod_labels())
+    ]
 
 
 def _workload_selector(pod: PodTemplate) -> Iterator[str]:
@@ -420,6 +424,10 @@ def _stored_files(objects: list[Manifest]) -> dict[tuple[str, str, str], set[str
         }
         for obj in objects
         if obj.get("kind") in ("ConfigMap", "Secret")
+    } | {  # the Secret a cert-manager Certificate keeps issued
+        ("Secret", _namespace(obj), str(get(obj, ("spec", "secretName")))): {"tls.key", "tls.crt", "ca.crt"}
+        for obj in objects
+        if obj.get("kind") == "Certificate"
     }
 
 

@@ -7,6 +7,7 @@ bin/kafka-server-start.sh), which record each call and behave like the real ones
 """
 
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -25,6 +26,17 @@ CLUSTER_ID = "MkU3OEVBNTcwNTJENDM2Qg"  # the example ID of Kafka's quickstart: 2
 OTHER_CLUSTER_ID = "Zm9yZWlnbi1jbHVzdGVyLQ"
 DIRECTORY_ID_SEED = "c3RhbmQtaW4gZGlyZWN0b3J5LWlkIHNlZWQgb2YgMzI"  # 32 bytes, as RandomId gives
 OTHER_DIRECTORY_ID_SEED = "YW5vdGhlciBkaXJlY3RvcnktaWQgc2VlZCwgMzIgYnk"
+SCRAM_PASSWORDS = {
+    naming.ADMIN_USER: "AdminPassw0rdOfThirtyTwoLetters1",
+    naming.INTERNAL_USER: "InternalPassw0rdOfThirtyTwoChars",
+}
+USER_PASSWORDS = {"orders": "orders-Passw0rd.with~marks"}  # any application user's password
+# Stand-ins for the TLS Secret's PEM files: what matters here is that each reaches the right property intact.
+TLS_FILES = {
+    naming.TLS_KEY: "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\n-----END PRIVATE KEY-----\n",
+    naming.TLS_CERTIFICATE: "-----BEGIN CERTIFICATE-----\nMIIBnode\n-----END CERTIFICATE-----\n",
+    naming.TLS_CA: "-----BEGIN CERTIFICATE-----\nMIIBca\n-----END CERTIFICATE-----\n",
+}
 
 
 def parse_properties(text: str) -> dict[str, str]:
@@ -193,16 +205,23 @@ class Pod:
         config_map = manifests.config_map(self.spec, self.namespace)
         seed = directory_id_seed if self.spec.is_dynamic_quorum else None
         secret = manifests.cluster_id_secret(
-            self.spec, self.namespace, manifests.secret_data(self.spec, cluster_id, seed)
+            self.spec, self.namespace, manifests.secret_data(self.spec, cluster_id, seed, SCRAM_PASSWORDS)
         )
         for name, volume in volumes.items():
             if "configMap" in volume:
                 assert volume["configMap"]["name"] == config_map["metadata"]["name"]
-                files: dict[str, str] = dict(config_map["data"])
+                files: dict[str, str] = {
+                    key: self._on_volumes(text) if key.endswith(".properties") else text
+                    for key, text in config_map["data"].items()
+                }
                 files[self.template_key] = self._template(files[self.template_key])
+            elif volume.get("secret", {}).get("secretName") == naming.tls_secret_name(self.spec.name):
+                files = dict(TLS_FILES)
             elif "secret" in volume:
                 assert volume["secret"]["secretName"] == secret["metadata"]["name"]
                 files = dict(secret["stringData"])
+            elif "projected" in volume:  # the users Job: each user's password, named after the user
+                files = {user.name: USER_PASSWORDS[user.name] for user in self.spec.users}
             else:
                 continue
             folder = self.volume_dir(name)
@@ -220,6 +239,12 @@ class Pod:
     def write_cluster_id_file(self, content: str) -> None:
         """Replace what the mounted cluster-ID Secret key holds (any text, valid or not)."""
         Path(self.environment["KRAFT_CLUSTER_ID_FILE"]).write_text(content, encoding="utf-8")
+
+    def _on_volumes(self, text: str) -> str:
+        """A template whose paths into the read-only volumes point at their folders here."""
+        mounts = sorted((mount for mount in self._mounts if mount != naming.DATA_MOUNT), key=len, reverse=True)
+        pattern = re.compile("|".join(re.escape(f"{mount}/") for mount in mounts))
+        return pattern.sub(lambda match: f"{self.volume_dir(self._mounts[match[0][:-1]])}/", text)
 
     def _template(self, text: str) -> str:
         log_dirs = ",".join(str(directory) for directory in self.log_dirs)

@@ -7,14 +7,16 @@
 # Quorum flags as in StorageTool and Formatter (3.9-4.3): at most one of --standalone,
 # --no-initial-controllers and --initial-controllers; none of them with controller.quorum.voters; a
 # controller without voters needs one; the metadata directory of a node listed in --initial-controllers
-# gets that entry's directory ID, every other directory a random one.
+# gets that entry's directory ID, every other directory a random one. --add-scram (-S) takes entries in
+# ScramParser's form, `SCRAM-SHA-256|SCRAM-SHA-512=[name=<user>,password=<password>(,iterations=<n>)]`,
+# iterations within 4096-16384, and writes each user to $KAFKA_HOME/scram, as the bootstrap records would.
 set -euo pipefail
 # shellcheck source=standin.sh
 source "${BASH_SOURCE[0]%/*}/standin.sh"
 
 [[ "${1:-}" == format ]] || die "kafka-storage.sh stand-in: only 'format' is implemented, got '${1:-}'"
 shift
-config="" cluster_id="" ignore_formatted=0 quorum_flag="" initial_controllers=""
+config="" cluster_id="" ignore_formatted=0 quorum_flag="" initial_controllers="" scram=()
 quorum_option() { # the mutually exclusive group of StorageTool's format parser
   [[ -z "$quorum_flag" ]] || die "kafka-storage: error: argument $1: not allowed with argument $quorum_flag"
   quorum_flag="$1"
@@ -27,12 +29,25 @@ while (($# > 0)); do
     -s | --standalone) quorum_option "--standalone/-s" && shift ;;
     -N | --no-initial-controllers) quorum_option "--no-initial-controllers/-N" && shift ;;
     -I | --initial-controllers) quorum_option "--initial-controllers/-I" && initial_controllers="$2" && shift 2 ;;
+    -S | --add-scram) scram+=("$2") && shift 2 ;;
     *) die "kafka-storage: error: unrecognized arguments: '$1'" ;;
   esac
 done
 [[ -n "$config" ]] || die "kafka-storage: error: argument --config/-c is required"
 [[ -n "$cluster_id" ]] || die "kafka-storage: error: argument --cluster-id/-t is required"
 [[ -f "$config" ]] || die "Error: $config (No such file or directory)"
+
+for entry in "${scram[@]}"; do
+  [[ "$entry" =~ ^SCRAM-SHA-(256|512)=\[(.*)\]$ ]] || die "Invalid --add-scram entry '$entry'"
+  fields=",${BASH_REMATCH[2]}," user="" password=""
+  [[ "$fields" =~ ,name=([^,]+), ]] && user="${BASH_REMATCH[1]}"
+  [[ "$fields" =~ ,password=([^,]+), ]] && password="${BASH_REMATCH[1]}"
+  [[ -n "$user" && -n "$password" ]] || die "You must supply 'name' and 'password' to add-scram"
+  if [[ "$fields" =~ ,iterations=([0-9]+), ]]; then
+    ((BASH_REMATCH[1] >= 4096 && BASH_REMATCH[1] <= 16384)) || die "Invalid number of iterations"
+  fi
+  printf '%s\n' "$user" >>"$home/scram"
+done
 
 node_id="$(value "$config" node.id)"
 [[ "$node_id" =~ ^[0-9]+$ ]] || die "Invalid value '$node_id' for configuration node.id"

@@ -1,0 +1,68 @@
+"""Application users: their credentials Secrets, their ACLs as kafka-acls.sh calls, and the Job that
+creates both in the running cluster (the Pulumi engine usually cannot reach an in-cluster Kafka)."""
+
+from typing import Any
+
+from . import listeners, naming
+from .jobs import admin_job, admin_volumes
+from .kafka_security import scram_jaas
+from .manifests import Manifest, bootstrap_servers, common_labels
+from .spec import ClusterSpec, User
+
+PASSWORD_KEY = "password"
+
+
+def credentials(spec: ClusterSpec, user: User, namespace: str, password: str) -> dict[str, str]:
+    """What an application needs to connect as `user`, under the usual client property names."""
+    return {
+        "username": user.name,
+        PASSWORD_KEY: password,
+        "bootstrap.servers": bootstrap_servers(spec, namespace),
+        "security.protocol": listeners.protocol(spec, listeners.CLIENT),
+        "sasl.mechanism": listeners.SCRAM_MECHANISM,
+        "sasl.jaas.config": scram_jaas(user.name, password),
+    }
+
+
+def user_secret(spec: ClusterSpec, user: User, namespace: str, *, data: Any) -> Manifest:
+    """The Secret with one user's credentials (`data` is a secret Output of `credentials`)."""
+    return {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {
+            "name": naming.user_secret_name(spec.name, user.name),
+            "namespace": namespace,
+            "labels": common_labels(spec) | {"kraft/user": user.name},
+        },
+        "type": "Opaque",
+        "stringData": data,
+    }
+
+
+def users_job(spec: ClusterSpec, namespace: str, credentials_revision: str) -> Manifest:
+    """The Job that sets every user's credentials and adds its ACLs. `credentials_revision` changes with
+    any password, so a new password re-runs the Job; it reveals nothing about them."""
+    volumes, mounts = admin_volumes(spec)
+    passwords = [
+        {
+            "secret": {
+                "name": naming.user_secret_name(spec.name, user.name),
+                "items": [{"key": PASSWORD_KEY, "path": user.name}],
+            }
+        }
+        for user in spec.users
+    ]
+    volumes.append({"name": "users", "projected": {"sources": passwords, "defaultMode": 0o440}})
+    mounts.append({"name": "users", "mountPath": naming.USERS_MOUNT, "readOnly": True})
+    job = admin_job(
+        spec, namespace, naming.users_job_name(spec.name), "users",
+        ["/bin/bash", f"{naming.CONFIG_MOUNT}/{naming.USERS_SCRIPT}"],
+        env={
+            "KRAFT_BOOTSTRAP_SERVERS": bootstrap_servers(spec, namespace),
+            "KRAFT_USERS_DIR": naming.USERS_MOUNT,
+            "KRAFT_ACLS": f"{naming.CONFIG_MOUNT}/{naming.ACLS_KEY}",
+        },
+        volumes=volumes, mounts=mounts,
+    )  # fmt: skip
+    job["spec"]["template"]["metadata"]["annotations"] = {"kraft/credentials-revision": credentials_revision}
+    return job
