@@ -45,6 +45,7 @@ def record(spec: ClusterSpec, cluster_id: str) -> Record:
         },
         "quorum": {"mode": spec.quorum.mode.value}
         | ({"initialControllers": spec.initial_controller_count} if spec.is_dynamic_quorum else {}),
+        "listeners": {"internal": spec.listeners.internal.value, "controller": spec.listeners.controller.value},
     }
 
 
@@ -55,6 +56,7 @@ def refusals(previous: Record, current: Record) -> list[str]:
     before, after = previous.get("quorum", _STATIC_RECORD), current["quorum"]
     problems = _cluster_id_change(previous, current) + _mode_change(before["mode"], after["mode"])
     problems += _metadata_downgrade(previous, current)
+    problems += _node_listener_changes(previous.get("listeners"), current["listeners"])
     if before["mode"] == after["mode"] == QuorumMode.STATIC:
         problems += _quorum_change(previous, current)
     if before["mode"] == after["mode"] == QuorumMode.DYNAMIC:
@@ -63,6 +65,19 @@ def refusals(previous: Record, current: Record) -> list[str]:
     for name, pool_before in previous["pools"].items():
         problems += _pool_change(name, pool_before, current["pools"].get(name), dynamic)
     return problems
+
+
+def _node_listener_changes(before: Record | None, after: Record) -> list[str]:
+    """Nodes roll one at a time, so a changed protocol on the listeners they talk to each other on would
+    leave the old and the new half unable to connect: the quorum or replication stops mid-roll."""
+    if before is None:  # recorded before listener protocols existed: every listener was PLAINTEXT
+        before = dict.fromkeys(after, "PLAINTEXT")
+    return [
+        f"kraft:cluster.listeners.{listener}: {before[listener]} -> {after[listener]} on a running cluster would "
+        "split it during the roll. Keep it, or migrate in steps (README, 'Changing node listener protocols')."
+        for listener in after
+        if before.get(listener) != after[listener]
+    ]
 
 
 def _initial_quorum(current: Record) -> list[str]:

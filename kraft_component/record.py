@@ -14,7 +14,7 @@ from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, Resource, Re
 from .guards import Record, refusals
 from .wire import whole_numbers
 
-RECORD_KEYS = ("clusterIdSha256", "metadataVersion", "pools", "quorum")
+RECORD_KEYS = ("clusterIdSha256", "metadataVersion", "pools", "quorum", "listeners")
 
 
 def _record_of(properties: dict[str, Any]) -> Record:

@@ -7,7 +7,7 @@ from typing import Any
 import yaml
 
 from kraft_component import KraftCluster, KraftClusterArgs
-from kraft_component.evaluation import Evaluation, evaluate
+from kraft_component.evaluation import Evaluation, Registration, evaluate
 from kraft_component.spec import ClusterSpec, parse_spec
 from kraft_component.stack import run
 
@@ -54,4 +54,11 @@ def one(evaluation: Evaluation, kind: str, name: str | None = None) -> dict[str,
     """The single object of `kind` (named `name`, if given)."""
     found = [obj for obj in objects(evaluation, kind) if name is None or obj["metadata"]["name"] == name]
     assert len(found) == 1, f"expected one {kind} {name or ''}, found {[o['metadata']['name'] for o in found]}"
+    return found[0]
+
+
+def registration(evaluation: Evaluation, type_suffix: str, name: str) -> Registration:
+    """The single registered resource of a type (by the end of its token) and logical name."""
+    found = [r for r in evaluation.registrations if r.type.endswith(type_suffix) and r.name == name]
+    assert len(found) == 1, [(r.type, r.name) for r in evaluation.registrations]
     return found[0]

@@ -11,7 +11,7 @@ from kraft_component.evaluation import REDACTED, Evaluation, Registration, evalu
 from kraft_component.spec import parse_spec
 from kraft_component.statefulset import heap_mib
 
-from .helpers import deploy, objects, one
+from .helpers import deploy, objects, one, registration
 
 DEDICATED = {
     "pools": [
@@ -21,12 +21,6 @@ DEDICATED = {
 }
 ADOPTED_ID = "MkU3OEVBNTcwNTJENDM2Qg"
 STATIC = {**DEDICATED, "quorum": {"mode": "static"}}
-
-
-def registration(evaluation: Evaluation, type_suffix: str, name: str) -> Registration:
-    found = [r for r in evaluation.registrations if r.type.endswith(type_suffix) and r.name == name]
-    assert len(found) == 1, [(r.type, r.name) for r in evaluation.registrations]
-    return found[0]
 
 
 def pod_template(statefulset: dict[str, Any]) -> dict[str, Any]:

@@ -180,7 +180,7 @@ def test_the_component_keeps_a_protected_record_that_every_object_waits_for() ->
     (guard,) = [r for r in evaluation.registrations if r.type == "pulumi-python:dynamic:Resource"]
     assert guard.protect
     recorded = guard.manifest()
-    assert {key: recorded[key] for key in ("clusterIdSha256", "pools", "quorum")} == record(
+    assert {key: recorded[key] for key in ("clusterIdSha256", "pools", "quorum", "listeners")} == record(
         parse_spec(pools()), CLUSTER_ID
     )
     kubernetes = [r for r in evaluation.registrations if r.is_kubernetes_object]

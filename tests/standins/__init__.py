@@ -20,7 +20,9 @@ from kraft_component.spec import ClusterSpec, PoolSpec
 from kraft_component.statefulset import statefulset
 
 STANDINS = Path(__file__).resolve().parent
-TOOLS = ("kafka-storage.sh", "kafka-server-start.sh", "kafka-metadata-quorum.sh")
+TOOLS = {tool: tool for tool in ("kafka-storage.sh", "kafka-server-start.sh", "kafka-metadata-quorum.sh")} | {
+    tool: "admin-tool.sh" for tool in ("kafka-configs.sh", "kafka-acls.sh", "kafka-features.sh")
+}  # the file each stand-in tool is a copy of
 TOOL_LIBRARY = "standin.sh"  # sourced by the tools
 CLUSTER_ID = "MkU3OEVBNTcwNTJENDM2Qg"  # the example ID of Kafka's quickstart: 22 characters of base64url
 OTHER_CLUSTER_ID = "Zm9yZWlnbi1jbHVzdGVyLQ"
@@ -191,8 +193,8 @@ class Pod:
     def _write_kafka_home(self) -> None:
         bin_dir = self.kafka_home / "bin"
         bin_dir.mkdir(parents=True, exist_ok=True)
-        for tool in TOOLS:
-            shutil.copyfile(STANDINS / tool, bin_dir / tool)
+        for tool, source in TOOLS.items():
+            shutil.copyfile(STANDINS / source, bin_dir / tool)
             (bin_dir / tool).chmod(stat.S_IRWXU | stat.S_IRGRP | stat.S_IXGRP | stat.S_IROTH | stat.S_IXOTH)
         shutil.copyfile(STANDINS / TOOL_LIBRARY, bin_dir / TOOL_LIBRARY)
         self.record.touch()
