@@ -267,11 +267,13 @@ def test_node_config_agrees_with_the_manifests(tmp_path: Path, topology: str, po
     controller_names = set(config["controller.listener.names"].split(","))
     protocols = dict(entry.split(":") for entry in config["listener.security.protocol.map"].split(","))
     container_ports = {port["containerPort"] for port in pod.container["ports"]}
+    external = advertised.pop("EXTERNAL", None)  # a broker's own external address (tests/test_security.py)
     assert {address_host for address_host, _ in advertised.values()} == {host}
     assert "0.0.0.0" not in {address_host for address_host, _ in advertised.values()}
     assert set(opened) | set(advertised) | controller_names <= set(protocols)
     assert set(advertised) <= set(opened)
     assert all(advertised[name][1] == opened[name][1] for name in advertised)
+    assert external is None or external[0] == f"kafka-{node_id}.staging.example.com"
     assert {port for _, port in opened.values()} <= container_ports
 
     dynamic = spec.is_dynamic_quorum

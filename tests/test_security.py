@@ -34,7 +34,11 @@ USERS = [
         ],
     }
 ]
-SECURE = {"pools": SPLIT_POOLS, "listeners": {"internal": "SASL_SSL", "external": EXTERNAL}, "users": USERS}
+SECURE: dict[str, Any] = {
+    "pools": SPLIT_POOLS,
+    "listeners": {"internal": "SASL_SSL", "external": EXTERNAL},
+    "users": USERS,
+}
 
 
 def listeners_spec(client: str, internal: str, controller: str) -> dict[str, Any]:
@@ -137,8 +141,8 @@ def every_pod_config(tmp_path: Path, data: dict[str, Any]) -> list[dict[str, str
 
 @pytest.mark.parametrize("source", ["generated", "certManager"])
 def test_the_certificate_covers_every_advertised_host_and_the_bootstrap_service(tmp_path: Path, source: str) -> None:
-    issuer = {"issuer": {"name": "ca"}} if source == "certManager" else {}
-    data = {**SECURE, "tls": {"source": source, **issuer}}
+    issuer: dict[str, Any] = {"issuer": {"name": "ca"}} if source == "certManager" else {}
+    data: dict[str, Any] = {**SECURE, "tls": {"source": source, **issuer}}
     evaluation = deploy(data)
     if source == "generated":
         names = registration(evaluation, "CertRequest", "kafka-tls-request").inputs["dnsNames"]
