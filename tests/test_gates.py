@@ -27,7 +27,8 @@ from tests.gates.kafka_properties import kafka_properties
 from tests.gates.schema import SUPPORTED_KUBERNETES, client_models, openapi, quantities
 from tests.helpers import ROOT, STACKS, stack_config
 
-EXAMPLES = sorted(path.parent for path in (ROOT / "examples").glob("*/Pulumi.yaml"))
+# The Python examples; the YAML one goes through the package (tests/test_provider.py), with gates 1-4.
+EXAMPLES = sorted(path.parent for path in (ROOT / "examples").glob("*/__main__.py"))
 # Stack-independent: the prod stack after its dynamic quorum grew from 3 to 5 controllers, which adds the Job.
 GROWN_QUORUM = stack_config("prod")["kraft:cluster"] | {"quorum": {"mode": "dynamic", "initialControllers": 3}}
 GROWN_QUORUM["pools"] = [{**GROWN_QUORUM["pools"][0], "replicas": 5}, *GROWN_QUORUM["pools"][1:]]
@@ -65,7 +66,7 @@ def test_every_stack_file_and_example_is_a_target() -> None:
     assert {f"stack-{path.stem.removeprefix('Pulumi.')}" for path in (ROOT / "stacks").glob("Pulumi.*.yaml")} <= set(
         TARGETS
     )
-    assert EXAMPLES, "examples/*/Pulumi.yaml found nothing"
+    assert EXAMPLES, "examples/*/__main__.py found nothing"
 
 
 @pytest.mark.parametrize("version", SUPPORTED_KUBERNETES)

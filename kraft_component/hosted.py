@@ -1,0 +1,53 @@
+"""KraftCluster as a multi-language Pulumi package, hosted by Pulumi's component provider (provider/).
+
+The host hands a component its args as a plain dict shaped like the annotation of its `args` parameter, so the
+hosted class is a thin subclass of KraftCluster that takes public_args.PackageArgs and builds the same
+KraftClusterArgs a Python program would: one validation (`parse_spec`), one component, the same type token.
+
+`python -m kraft_component.hosted > provider/schema.json` regenerates the schema snapshot the tests compare.
+"""
+
+import json
+from importlib.metadata import version
+from typing import Any
+
+import pulumi
+from pulumi.provider.experimental import component_provider_host
+from pulumi.provider.experimental.component import ComponentProvider
+
+from . import component
+from .public_args import PackageArgs
+from .spec import parse_spec
+
+PACKAGE = "kraft"  # with the class name, the type token: kraft:index:KraftCluster
+VERSION = version("kraft")  # the Python distribution's, so the schema follows pyproject.toml
+
+
+class KraftCluster(component.KraftCluster):
+    """An Apache Kafka cluster in KRaft mode on Kubernetes: a StatefulSet per pool and what it needs around it."""
+
+    def __init__(self, name: str, args: PackageArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        spec = parse_spec(args.get("spec"), key="spec")
+        super().__init__(name, component.KraftClusterArgs(spec, args.get("namespace"), args.get("clusterId")), opts)
+
+
+def component_provider() -> ComponentProvider:
+    """The provider the plugin serves: it analyzes the hosted classes into the schema and constructs them."""
+    return ComponentProvider([KraftCluster], PACKAGE, version=VERSION)
+
+
+def host() -> None:
+    """Serve the package to the Pulumi engine (the plugin's entry point)."""
+    component_provider_host([KraftCluster], PACKAGE, version=VERSION)
+
+
+def schema() -> dict[str, Any]:
+    """The package schema, as `pulumi package add` gets it from the plugin."""
+    text = component_provider().schema
+    assert text is not None, "ComponentProvider always generates its schema"
+    document: dict[str, Any] = json.loads(text)
+    return document
+
+
+if __name__ == "__main__":
+    print(json.dumps(schema(), indent=2))

@@ -1,0 +1,141 @@
+"""KraftCluster as a multi-language package: the schema other languages' SDKs are generated from, and the
+component the plugin constructs for them, under mocks."""
+
+import inspect
+import json
+import re
+import subprocess
+import sys
+from typing import Any
+
+import grpc
+import pulumi
+import pytest
+import yaml
+from pulumi.provider.server import ComponentInitError
+from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
+from pydantic.alias_generators import to_camel
+
+from kraft_component import component, hosted
+from kraft_component.evaluation import Evaluation, evaluate
+from tests.gates.offline import offline_gates
+
+from .helpers import ROOT, deploy
+
+SNAPSHOT = ROOT / "provider" / "schema.json"
+YAML_EXAMPLE = ROOT / "examples" / "yaml"
+TOKEN = "kraft:index:KraftCluster"
+SPEC = {
+    "profile": "production",
+    "pools": [
+        {"name": "controllers", "roles": ["controller"], "replicas": 3, "scheduling": {"zoneSpread": "required"}},
+        {"name": "brokers", "roles": ["broker"], "replicas": 4, "storage": {"size": "50Gi"}},
+    ],
+    "topicDefaults": {"partitions": 6},
+    "quorum": {"mode": "static"},
+}
+ADOPTED_ID = "MkU3OEVBNTcwNTJENDM2Qg"
+
+
+def on_the_wire(value: Any) -> Any:
+    """`value` as the engine hands it to a provider: every number a float."""
+    if isinstance(value, dict):
+        return {key: on_the_wire(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [on_the_wire(item) for item in value]
+    return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+def construct(inputs: dict[str, Any]) -> Evaluation:
+    """What the plugin registers when a program in another language creates a KraftCluster named kafka."""
+    provider = hosted.component_provider()
+    return evaluate(lambda: provider.construct("kafka", TOKEN, on_the_wire(inputs), None).state)
+
+
+def registered(evaluation: Evaluation) -> list[tuple[str, str, str, bool, str]]:
+    """Every resource with its parent, protection and inputs, in a stable order (registration order is not)."""
+    return sorted(
+        (r.type, r.name, r.parent, r.protect, json.dumps(r.manifest(show_secrets=True), sort_keys=True))
+        for r in evaluation.registrations
+    )
+
+
+def test_schema_matches_the_checked_in_snapshot() -> None:
+    assert hosted.schema() == json.loads(SNAPSHOT.read_text()), (
+        "the package schema changed: review it, then `.venv/bin/python -m kraft_component.hosted > provider/schema.json`"
+    )
+
+
+def test_schema_offers_kraft_cluster_with_plain_spec_and_every_output_of_the_python_component() -> None:
+    resource = hosted.schema()["resources"][TOKEN]
+    assert resource["isComponent"] is True
+    inputs = resource["inputProperties"]
+    assert set(inputs) == {"spec", "namespace", "clusterId"}
+    assert inputs["spec"]["plain"] is True, "the spec decides which resources exist, so it is known at preview"
+    assert "plain" not in inputs["namespace"] and "plain" not in inputs["clusterId"], "both may come from resources"
+    outputs = resource["properties"]
+    assert set(outputs) == {to_camel(name) for name in inspect.get_annotations(component.KraftCluster)}
+    assert outputs["statefulsetNames"] == {"type": "object", "additionalProperties": {"type": "string"}}
+
+
+def test_construct_registers_what_the_python_component_registers() -> None:
+    packaged, python = construct({"spec": SPEC}), deploy(SPEC)
+    assert packaged.registrations[0].type == TOKEN
+    assert registered(packaged) == registered(python)
+
+
+def test_construct_returns_the_outputs_by_their_schema_names() -> None:
+    state = construct({"spec": SPEC}).resolved
+    assert set(state) == set(hosted.schema()["resources"][TOKEN]["properties"])
+    assert state["bootstrapServers"] == "kafka-bootstrap.kafka.svc.cluster.local:9092"
+    assert state["statefulsetNames"] == {"controllers": "kafka-controllers", "brokers": "kafka-brokers"}
+
+
+def test_the_cluster_id_output_stays_secret_though_the_schema_cannot_say_so() -> None:
+    def cluster_id_is_secret() -> Any:
+        state = hosted.component_provider().construct("kafka", TOKEN, {}, None).state
+        return pulumi.Output.from_input(state["clusterId"]).is_secret()
+
+    assert evaluate(cluster_id_is_secret).resolved is True
+
+
+def test_construct_takes_namespace_and_cluster_id_like_the_python_args() -> None:
+    evaluation = construct({"spec": SPEC, "namespace": "streaming", "clusterId": ADOPTED_ID})
+    assert {obj["kind"] for obj in evaluation.kubernetes_objects()} >= {"StatefulSet", "Secret"}
+    assert {obj["metadata"]["namespace"] for obj in evaluation.kubernetes_objects()} == {"streaming"}
+    assert not [r for r in evaluation.registrations if r.type.endswith("RandomId") and r.name == "kafka-cluster-id"]
+    (secret,) = [r for r in evaluation.registrations if r.type == "kubernetes:core/v1:Secret"]
+    assert secret.manifest(show_secrets=True)["stringData"]["cluster-id"] == ADOPTED_ID
+
+
+def test_construct_refuses_an_invalid_spec_naming_the_key() -> None:
+    spec = {"pools": [{"name": "nodes", "roles": ["broker", "controller"], "replicas": 3, "nodeIdOffset": -1}]}
+    with pytest.raises(ComponentInitError, match=r"spec\.pools\[0\]\.nodeIdOffset: Input should be greater than"):
+        construct({"spec": spec})
+
+
+def test_yaml_example_uses_this_package_and_renders_objects_that_pass_the_offline_gates() -> None:
+    program = yaml.safe_load((YAML_EXAMPLE / "Pulumi.yaml").read_text())
+    assert (YAML_EXAMPLE / program["packages"]["kraft"] / "PulumiPlugin.yaml").is_file()
+    (cluster,) = program["resources"].values()
+    assert cluster["type"] == TOKEN
+    outputs = hosted.schema()["resources"][TOKEN]["properties"]
+    assert {re.sub(r"^\$\{events\.(\w+)\}$", r"\1", value) for value in program["outputs"].values()} <= set(outputs)
+    objects = construct(cluster["properties"]).kubernetes_objects()
+    assert offline_gates(objects) == []
+
+
+def test_the_plugin_serves_the_snapshot_schema_as_the_engine_would_ask_for_it() -> None:
+    """provider/ started as a plugin process (its __main__.py and an engine address), asked over gRPC."""
+    engine = "127.0.0.1:9"  # nothing listens there: the plugin would only send log messages to it
+    plugin = subprocess.Popen([sys.executable, str(ROOT / "provider"), engine], stdout=subprocess.PIPE, text=True)
+    try:
+        assert plugin.stdout is not None
+        port = plugin.stdout.readline().strip()  # the plugin's first line: the port it serves on
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+            stub = provider_pb2_grpc.ResourceProviderStub(channel)
+            response = stub.GetSchema(provider_pb2.GetSchemaRequest(), timeout=30)
+    finally:
+        plugin.kill()
+        plugin.wait()
+    assert json.loads(response.schema) == json.loads(SNAPSHOT.read_text())
