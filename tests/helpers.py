@@ -55,3 +55,10 @@ def one(evaluation: Evaluation, kind: str, name: str | None = None) -> dict[str,
     found = [obj for obj in objects(evaluation, kind) if name is None or obj["metadata"]["name"] == name]
     assert len(found) == 1, f"expected one {kind} {name or ''}, found {[o['metadata']['name'] for o in found]}"
     return found[0]
+
+
+def fake_tool(folder: Path, name: str, script: str) -> None:
+    """A stand-in command `name` in `folder` that runs the shell `script` (put `folder` on PATH)."""
+    path = folder / name
+    path.write_text(f"#!/bin/sh\n{script}\n")
+    path.chmod(0o755)
