@@ -27,3 +27,9 @@ def ensure_cluster(name: str, kubeconfig: Path) -> Path:
     config = subprocess.run(["kind", "get", "kubeconfig", "--name", name], check=True, capture_output=True, text=True)
     kubeconfig.write_text(config.stdout)
     return kubeconfig
+
+
+def delete_cluster(name: str) -> None:
+    """Delete the cluster `name`, with every volume on its nodes; nothing happens when it does not exist."""
+    if exists(name):
+        subprocess.run(["kind", "delete", "cluster", "--name", name], check=True)

@@ -1,25 +1,42 @@
 """Pulumi stacks of this project on a local file backend, through the Automation API."""
 
 import os
+import shutil
 from pathlib import Path
 
+import yaml
 from pulumi import automation as auto
 
 ROOT = Path(__file__).resolve().parents[1]
 STATE_DIR = ROOT / ".pulumi-state"
+PROGRAM = "__main__.py"
+PROJECT_FILE = "Pulumi.yaml"
 
 
-def workspace_env(kubeconfig: Path) -> dict[str, str]:
-    """A local file backend, the kind cluster's kubeconfig, and a passphrase for local secrets."""
-    STATE_DIR.mkdir(exist_ok=True)
+def workspace_env(kubeconfig: Path, state_dir: Path = STATE_DIR) -> dict[str, str]:
+    """A local file backend in `state_dir`, the kind cluster's kubeconfig, and a passphrase for local secrets."""
+    state_dir.mkdir(parents=True, exist_ok=True)
     return {
-        "PULUMI_BACKEND_URL": STATE_DIR.as_uri(),
+        "PULUMI_BACKEND_URL": state_dir.as_uri(),
         "PULUMI_CONFIG_PASSPHRASE": os.environ.get("PULUMI_CONFIG_PASSPHRASE", ""),
         "KUBECONFIG": str(kubeconfig),
     }
 
 
-def select(stack: str, kubeconfig: Path, work_dir: Path = ROOT) -> auto.Stack:
-    """The stack `stack` of the program in `work_dir`, created on first use."""
-    options = auto.LocalWorkspaceOptions(work_dir=str(work_dir), env_vars=workspace_env(kubeconfig))
+def select(stack: str, kubeconfig: Path, work_dir: Path = ROOT, state_dir: Path = STATE_DIR) -> auto.Stack:
+    """The stack `stack` of the program in `work_dir`, created on first use, with its state in `state_dir`."""
+    options = auto.LocalWorkspaceOptions(work_dir=str(work_dir), env_vars=workspace_env(kubeconfig, state_dir))
     return auto.create_or_select_stack(stack_name=stack, work_dir=str(work_dir), opts=options)
+
+
+def project_copy(work_dir: Path) -> Path:
+    """A project in `work_dir` that runs this repository's program in its virtualenv, with stack files kept in
+    `work_dir` rather than in stacks/ (Pulumi allows `main` only below the project folder, hence the copy)."""
+    project = yaml.safe_load((ROOT / PROJECT_FILE).read_text())
+    project.pop("stackConfigDir", None)
+    runtime_options = project["runtime"]["options"]
+    runtime_options["virtualenv"] = str(ROOT / runtime_options["virtualenv"])
+    work_dir.mkdir(parents=True, exist_ok=True)
+    (work_dir / PROJECT_FILE).write_text(yaml.safe_dump(project, sort_keys=False))
+    shutil.copyfile(ROOT / PROGRAM, work_dir / PROGRAM)
+    return work_dir

@@ -62,3 +62,10 @@ def registration(evaluation: Evaluation, type_suffix: str, name: str) -> Registr
     found = [r for r in evaluation.registrations if r.type.endswith(type_suffix) and r.name == name]
     assert len(found) == 1, [(r.type, r.name) for r in evaluation.registrations]
     return found[0]
+
+
+def fake_tool(folder: Path, name: str, script: str) -> None:
+    """A stand-in command `name` in `folder` that runs the shell `script` (put `folder` on PATH)."""
+    path = folder / name
+    path.write_text(f"#!/bin/sh\n{script}\n")
+    path.chmod(0o755)

@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from localdev import kind, tools
+from localdev import kind, stack, tools
 from localdev.__main__ import main
+from tests.helpers import fake_tool
 
 
 def test_kind_cluster_has_a_worker_per_zone() -> None:
@@ -26,9 +27,7 @@ def test_missing_tools_are_named_with_where_to_get_them(monkeypatch: pytest.Monk
 
 
 def test_a_docker_client_without_an_engine_counts_as_missing(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    fake = tmp_path / "docker"
-    fake.write_text("#!/bin/sh\necho 'Cannot connect to the Docker daemon' >&2\nexit 1\n")
-    fake.chmod(0o755)
+    fake_tool(tmp_path, "docker", "echo 'Cannot connect to the Docker daemon' >&2\nexit 1")
     monkeypatch.setenv("PATH", str(tmp_path))
     assert tools.missing(("docker",)) == ["docker"]
 
@@ -39,3 +38,62 @@ def test_main_job_refuses_cleanly_when_tools_are_missing(
     monkeypatch.setenv("PATH", str(tmp_path))
     assert main(["up"]) == 2
     assert "cannot run locally: missing tool(s): docker, kind, pulumi" in capsys.readouterr().err
+
+
+def fake_kind(folder: Path, clusters: str) -> Path:
+    """A stand-in `kind` (shell builtins only: PATH holds nothing else) that lists `clusters`, records every
+    call in kind.log and the config it is given in config.yaml, and prints a kubeconfig naming the cluster."""
+    log = folder / "kind.log"
+    script = f"""echo "$*" >> {log}
+case "$1 $2" in
+  "get clusters") printf '{clusters}' ;;
+  "get kubeconfig") echo "kubeconfig of $4" ;;
+  "create cluster") while IFS= read -r line; do echo "$line"; done > {folder / "config.yaml"} ;;
+esac"""
+    fake_tool(folder, "kind", script)
+    return log
+
+
+def test_a_missing_cluster_is_created_with_a_worker_per_zone(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    log = fake_kind(tmp_path, "other\n")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    kubeconfig = kind.ensure_cluster("kraft-e2e", tmp_path / "state" / "kraft-e2e.kubeconfig")
+    assert kubeconfig.read_text() == "kubeconfig of kraft-e2e\n"
+    assert log.read_text().splitlines() == [
+        "get clusters",
+        "create cluster --name kraft-e2e --config - --wait 120s",
+        "get kubeconfig --name kraft-e2e",
+    ]
+    assert (tmp_path / "config.yaml").read_text() == kind.cluster_config()
+
+
+def test_an_existing_cluster_is_reused_and_deleted_on_request(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    log = fake_kind(tmp_path, "kraft-dev\\nkraft-e2e\\n")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    kind.ensure_cluster("kraft-e2e", tmp_path / "kubeconfig")
+    kind.delete_cluster("kraft-e2e")
+    kind.delete_cluster("absent")
+    assert log.read_text().splitlines() == [
+        "get clusters",
+        "get kubeconfig --name kraft-e2e",
+        "get clusters",
+        "delete cluster --name kraft-e2e",
+        "get clusters",
+    ]
+
+
+def test_each_state_dir_is_its_own_file_backend(tmp_path: Path) -> None:
+    env = stack.workspace_env(tmp_path / "kubeconfig", state_dir=tmp_path / "e2e" / "state")
+    assert env["PULUMI_BACKEND_URL"] == (tmp_path / "e2e" / "state").as_uri()
+    assert (tmp_path / "e2e" / "state").is_dir()
+    assert env["KUBECONFIG"] == str(tmp_path / "kubeconfig")
+
+
+def test_a_project_copy_runs_this_program_with_its_stack_files_beside_it(tmp_path: Path) -> None:
+    copy = stack.project_copy(tmp_path / "project")
+    project = yaml.safe_load((copy / "Pulumi.yaml").read_text())
+    original = yaml.safe_load((stack.ROOT / "Pulumi.yaml").read_text())
+    assert project["name"] == original["name"] and project["runtime"]["name"] == original["runtime"]["name"]
+    assert "stackConfigDir" not in project, "stack files stay in the copy, not in stacks/"
+    assert project["runtime"]["options"]["virtualenv"] == str(stack.ROOT / ".venv")
+    assert (copy / "__main__.py").read_text() == (stack.ROOT / "__main__.py").read_text()
