@@ -28,7 +28,10 @@ class KraftCluster(component.KraftCluster):
 
     def __init__(self, name: str, args: PackageArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         spec = parse_spec(args.get("spec"), key="spec")
-        super().__init__(name, component.KraftClusterArgs(spec, args.get("namespace"), args.get("clusterId")), opts)
+        cluster_args = component.KraftClusterArgs(
+            spec, args.get("namespace"), args.get("clusterId"), args.get("userPasswords")
+        )
+        super().__init__(name, cluster_args, opts)
 
 
 def component_provider() -> ComponentProvider:

@@ -11,7 +11,20 @@ from typing import NotRequired, TypedDict
 
 import pulumi
 
-from .spec import ImagePullPolicy, Profile, QuorumMode, Spread
+from .spec import (
+    AclResource,
+    ControllerProtocol,
+    ExternalType,
+    ImagePullPolicy,
+    IssuerKind,
+    PatternType,
+    Permission,
+    Profile,
+    Protocol,
+    QuorumMode,
+    Spread,
+    TlsSource,
+)
 
 
 class ComputeResources(TypedDict):
@@ -117,6 +130,96 @@ class Quorum(TypedDict):
     """Dynamic only: how many controllers formed the quorum at creation. Default: the controller count."""
 
 
+class External(TypedDict):
+    """Access from outside Kubernetes: a Service per broker, each advertised under its own host, TLS only."""
+
+    type: NotRequired[ExternalType]
+    """`LoadBalancer` (default) or `NodePort`."""
+    protocol: NotRequired[Protocol]
+    """`SSL` or `SASL_SSL` (default)."""
+    hostPattern: str
+    """Each broker's external DNS name, with {nodeId} for its node ID."""
+    bootstrapHost: NotRequired[str]
+    """The external bootstrap Service's DNS name, added to the certificate."""
+    nodePortBase: NotRequired[int]
+    """NodePort: the bootstrap's node port; each broker's is this + 1 + its node ID. Default 31000."""
+    annotations: NotRequired[dict[str, str]]
+    """Annotations on every external Service."""
+    sourceRanges: NotRequired[list[str]]
+    """CIDRs that may reach the external port. Default 0.0.0.0/0."""
+
+
+class Listeners(TypedDict):
+    """The security protocol of each listener; the defaults are the secure ones."""
+
+    client: NotRequired[Protocol]
+    """PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL (default)."""
+    internal: NotRequired[Protocol]
+    """The inter-broker listener. Default SSL (mutual TLS)."""
+    controller: NotRequired[ControllerProtocol]
+    """PLAINTEXT or SSL (mutual TLS, default)."""
+    external: NotRequired[External]
+    """Access from outside Kubernetes; none by default."""
+
+
+class Issuer(TypedDict):
+    """A cert-manager issuer that publishes its CA in `ca.crt`."""
+
+    kind: NotRequired[IssuerKind]
+    """`Issuer` or `ClusterIssuer` (default)."""
+    name: str
+    """The issuer's name."""
+
+
+class Tls(TypedDict):
+    """The certificate every TLS listener presents."""
+
+    source: NotRequired[TlsSource]
+    """`generated` (pulumi_tls, default) or `certManager`."""
+    issuer: NotRequired[Issuer]
+    """certManager only: the issuer that signs."""
+    validityDays: NotRequired[int]
+    """Default 365."""
+    renewBeforeDays: NotRequired[int]
+    """Default 30."""
+
+
+class Acl(TypedDict):
+    """One ACL of a user."""
+
+    resourceType: AclResource
+    """`topic`, `group`, `cluster` or `transactionalId`."""
+    name: str
+    """The resource name (or prefix); `kafka-cluster` for the cluster."""
+    patternType: NotRequired[PatternType]
+    """`literal` (default) or `prefixed`."""
+    # Strings, not AclOperation: enum items of a list reach the component as `{}` (see PoolSpec.roles).
+    operations: list[str]
+    """Read, Write, Create, Delete, Alter, Describe, ClusterAction, DescribeConfigs, AlterConfigs, IdempotentWrite, All."""
+    permission: NotRequired[Permission]
+    """`allow` (default) or `deny`."""
+    host: NotRequired[str]
+    """The client address the ACL applies to. Default `*`."""
+
+
+class User(TypedDict):
+    """An application user with SCRAM-SHA-512 credentials in its own Secret."""
+
+    name: str
+    """A DNS label; the Secret is `<cluster name>-user-<name>`."""
+    acls: NotRequired[list[Acl]]
+    """What the user may do."""
+
+
+class Authorization(TypedDict):
+    """Kafka's StandardAuthorizer."""
+
+    enabled: NotRequired[bool]
+    """Default true."""
+    superUsers: NotRequired[list[str]]
+    """Users allowed everything, besides the cluster's own."""
+
+
 class ClusterSpec(TypedDict):
     """A whole KRaft cluster: the same keys as the `kraft:cluster` stack config."""
 
@@ -146,6 +249,14 @@ class ClusterSpec(TypedDict):
     """Who may connect."""
     quorum: NotRequired[Quorum]
     """The metadata quorum."""
+    listeners: NotRequired[Listeners]
+    """Listener security protocols and external access."""
+    tls: NotRequired[Tls]
+    """Where the certificates come from."""
+    authorization: NotRequired[Authorization]
+    """The authorizer and its super users."""
+    users: NotRequired[list[User]]
+    """Application users and their ACLs."""
 
 
 class PackageArgs(TypedDict):
@@ -157,3 +268,5 @@ class PackageArgs(TypedDict):
     """Overrides `spec.namespace` and stops the component creating it; may come from another resource."""
     clusterId: NotRequired[pulumi.Input[str]]
     """Adopt this KRaft cluster ID (22 characters of base64url) instead of generating one."""
+    userPasswords: NotRequired[dict[str, pulumi.Input[str]]]
+    """A password per application user (secret); users without one get a generated password."""

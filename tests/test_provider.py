@@ -70,7 +70,7 @@ def test_schema_offers_kraft_cluster_with_plain_spec_and_every_output_of_the_pyt
     resource = hosted.schema()["resources"][TOKEN]
     assert resource["isComponent"] is True
     inputs = resource["inputProperties"]
-    assert set(inputs) == {"spec", "namespace", "clusterId"}
+    assert set(inputs) == {"spec", "namespace", "clusterId", "userPasswords"}
     assert inputs["spec"]["plain"] is True, "the spec decides which resources exist, so it is known at preview"
     assert "plain" not in inputs["namespace"] and "plain" not in inputs["clusterId"], "both may come from resources"
     outputs = resource["properties"]
@@ -104,7 +104,9 @@ def test_construct_takes_namespace_and_cluster_id_like_the_python_args() -> None
     assert {obj["kind"] for obj in evaluation.kubernetes_objects()} >= {"StatefulSet", "Secret"}
     assert {obj["metadata"]["namespace"] for obj in evaluation.kubernetes_objects()} == {"streaming"}
     assert not [r for r in evaluation.registrations if r.type.endswith("RandomId") and r.name == "kafka-cluster-id"]
-    (secret,) = [r for r in evaluation.registrations if r.type == "kubernetes:core/v1:Secret"]
+    (secret,) = [
+        r for r in evaluation.registrations if r.type == "kubernetes:core/v1:Secret" and r.name == "kafka-cluster-id"
+    ]
     assert secret.manifest(show_secrets=True)["stringData"]["cluster-id"] == ADOPTED_ID
 
 

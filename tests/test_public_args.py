@@ -18,7 +18,7 @@ from kraft_component.component import KraftClusterArgs
 from kraft_component.evaluation import evaluate
 
 # Lists of enum values that the public args take as strings (see public_args.PoolSpec.roles).
-ENUMS_AS_STRINGS = {"spec.pools[].roles[]"}
+ENUMS_AS_STRINGS = {"spec.pools[].roles[]", "spec.users[].acls[].operations[]"}
 
 
 def shape(annotation: Any) -> Any:

@@ -31,6 +31,9 @@ def cluster_config(kafka_version: str = OLD_VERSION, brokers: int = 3) -> dict[s
         "kafkaVersion": kafka_version,
         "quorum": {"mode": "dynamic"},
         "network": {"clientsFrom": [{"podLabels": CLIENT_LABELS}]},
+        # The tool pods speak plain Kafka; the secure listeners are proven offline (tests/test_security.py).
+        "listeners": {"client": "PLAINTEXT", "internal": "PLAINTEXT", "controller": "PLAINTEXT"},
+        "authorization": {"enabled": False},
         "pools": [
             {"name": CONTROLLERS, "roles": ["controller"], "replicas": 3, **_SMALL},
             {"name": BROKERS, "roles": ["broker"], "replicas": brokers, "scheduling": {"zoneSpread": "required"},
