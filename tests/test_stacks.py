@@ -13,7 +13,7 @@ from kraft_component.evaluation import evaluate
 from kraft_component.quantity import parse_quantity
 from kraft_component.spec import QuorumMode, parse_spec
 
-from .helpers import ROOT, STACKS, evaluate_config, evaluate_stack, objects, stack_config, stack_spec
+from .helpers import ROOT, STACKS, evaluate_config, evaluate_stack, objects, registration, stack_config, stack_spec
 
 PRODUCTION_STACKS = ("staging", "prod")
 
@@ -75,7 +75,18 @@ def test_stack_exports_the_cluster_outputs() -> None:
     assert isinstance(root, Stack)
     assert set(root.outputs) == {
         "bootstrap_servers", "cluster_id", "namespace", "headless_service_name", "bootstrap_service_name", "statefulset_names",
+        "user_secret_names", "admin_password",
     }  # fmt: skip
+
+
+def test_a_user_password_comes_from_its_secret_stack_key() -> None:
+    users = {"users": [{"name": "orders"}]}
+    evaluation = evaluate_config({"kraft:cluster": users, "kraft:password-orders": "orders-Passw0rd.with~marks"})
+    secret = registration(evaluation, "Secret", "kafka-user-orders").manifest(show_secrets=True)
+    assert secret["stringData"]["password"] == "orders-Passw0rd.with~marks"
+    assert not [
+        r for r in evaluation.registrations if r.name == "kafka-user-orders" and r.type.endswith("RandomPassword")
+    ]
 
 
 def test_the_stack_adopts_a_cluster_id_from_the_secret_key() -> None:
