@@ -83,7 +83,11 @@ def claims(spec: ClusterSpec) -> list[str]:
 def tool_pod(spec: ClusterSpec, name: str, labels: dict[str, str]) -> Manifest:
     """A long-running pod with Kafka's tools, hardened exactly like the admin Jobs (restricted Pod Security
     Standard), to `kubectl exec` the tools in."""
-    job = jobs.admin_job(spec, NAMESPACE, name, "tools", ["sleep", "86400"], env={"LOG_DIR": naming.TMP_MOUNT})
+    scratch = [{"name": "tmp", "emptyDir": {"sizeLimit": "64Mi"}}]  # no Secrets: these pods speak plain Kafka
+    job = jobs.admin_job(
+        spec, NAMESPACE, name, "tools", ["sleep", "86400"], env={"LOG_DIR": naming.TMP_MOUNT},
+        volumes=scratch, mounts=[{"name": "tmp", "mountPath": naming.TMP_MOUNT}],
+    )  # fmt: skip
     return {
         "apiVersion": "v1",
         "kind": "Pod",
