@@ -11,7 +11,6 @@ from pydantic.alias_generators import to_snake
 
 from . import credentials, directory_ids, external, guards, jobs, manifests, naming, network, tls, users
 from .certificates import GeneratedCertificate
-from .kafka_security import BOOTSTRAPPED_USERS
 from .manifests import Manifest
 from .quorum_jobs import add_controllers_job
 from .record import DeploymentRecord
@@ -103,7 +102,7 @@ class KraftCluster(pulumi.ComponentResource):
         )
         namespace = self._namespace(name, spec, args.namespace)
 
-        scram_passwords = {user: self._password(f"{name}-{user}-password") for user in BOOTSTRAPPED_USERS}
+        scram_passwords = {user: self._password(f"{name}-{user}-password") for user in naming.BOOTSTRAPPED_USERS}
         secret_data: pulumi.Output[dict[str, str]] = pulumi.Output.secret(
             pulumi.Output.all(cluster_id, self._directory_id_seed(name, spec), scram_passwords).apply(
                 _star(partial(manifests.secret_data, spec))

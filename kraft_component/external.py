@@ -6,7 +6,7 @@ LoadBalancer (port 9095) or at the nodes (its own node port, `nodePortBase + 1 +
 """
 
 from . import listeners, naming
-from .manifests import Manifest, common_labels
+from .manifests import Manifest, common_labels, service_ports
 from .spec import ClusterSpec, External, ExternalType, PoolSpec
 
 
@@ -35,12 +35,7 @@ def hosts(spec: ClusterSpec) -> list[str]:
 
 def _service(spec: ClusterSpec, name: str, namespace: str, selector: dict[str, str], node_port: int) -> Manifest:
     external = settings(spec)
-    port: Manifest = {
-        "name": listeners.EXTERNAL.port_name,
-        "port": listeners.EXTERNAL.port,
-        "targetPort": listeners.EXTERNAL.port_name,
-        "protocol": "TCP",
-    }
+    (port,) = service_ports((listeners.EXTERNAL,))
     service_spec: Manifest = {"type": external.type.value, "selector": selector, "ports": [port]}
     if external.type is ExternalType.NODE_PORT:
         port["nodePort"] = node_port

@@ -108,8 +108,3 @@ def controller_client_properties(spec: ClusterSpec) -> dict[str, str]:
     """How the add-controllers Job reaches the controller listener: with the nodes' certificate under SSL."""
     protocol = listeners.protocol(spec, listeners.CONTROLLER)
     return {"security.protocol": protocol} | (identity_properties() if protocol == "SSL" else {})
-
-
-# Created by `kafka-storage format --add-scram`, with passwords from the cluster-ID Secret. Both always
-# exist, so turning SASL on later finds them in the metadata log.
-BOOTSTRAPPED_USERS = (naming.ADMIN_USER, naming.INTERNAL_USER)

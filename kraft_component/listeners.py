@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from .spec import ClusterSpec, PoolSpec
+from .spec import ClusterSpec, PoolSpec, Protocol
 
 SCRAM_MECHANISM = "SCRAM-SHA-512"
 
@@ -36,21 +36,17 @@ def for_pool(spec: ClusterSpec, pool: PoolSpec) -> tuple[Listener, ...]:
 
 def protocol(spec: ClusterSpec, listener: Listener) -> str:
     """The listener's `listener.security.protocol.map` entry."""
-    chosen = spec.listeners
-    by_listener = {CLIENT: chosen.client, INTERNAL: chosen.internal, CONTROLLER: chosen.controller}
-    if chosen.external is not None:
-        by_listener[EXTERNAL] = chosen.external.protocol
-    return by_listener[listener].value
+    return dict(zip(for_cluster(spec), spec.listeners.protocols, strict=True))[listener].value
 
 
 def uses_tls(spec: ClusterSpec, listener: Listener) -> bool:
     """Whether the listener encrypts with the cluster's certificate."""
-    return protocol(spec, listener) in ("SSL", "SASL_SSL")
+    return Protocol(protocol(spec, listener)).uses_tls
 
 
 def uses_sasl(spec: ClusterSpec, listener: Listener) -> bool:
     """Whether the listener's clients log in with SCRAM."""
-    return protocol(spec, listener).startswith("SASL_")
+    return Protocol(protocol(spec, listener)).uses_sasl
 
 
 def requires_client_certificate(spec: ClusterSpec, listener: Listener) -> bool:

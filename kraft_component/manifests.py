@@ -54,15 +54,22 @@ def secret_data(
     return {naming.CLUSTER_ID_KEY: cluster_id, **passwords, **entries}
 
 
-def cluster_id_secret(spec: ClusterSpec, namespace: str, data: Any) -> Manifest:
-    """The Secret the nodes read the cluster ID and directory IDs from (`data` may be a secret Output)."""
+def secret(
+    spec: ClusterSpec, name: str, namespace: str, data: Any, secret_type: str = "Opaque", **extra_labels: str
+) -> Manifest:
+    """A Secret of the cluster (`data` may be a secret Output)."""
     return {
         "apiVersion": "v1",
         "kind": "Secret",
-        "metadata": _metadata(spec, naming.cluster_id_secret_name(spec.name), namespace),
-        "type": "Opaque",
+        "metadata": _metadata(spec, name, namespace, **extra_labels),
+        "type": secret_type,
         "stringData": data,
     }
+
+
+def cluster_id_secret(spec: ClusterSpec, namespace: str, data: Any) -> Manifest:
+    """The Secret the nodes read the cluster ID, directory IDs and SCRAM passwords from."""
+    return secret(spec, naming.cluster_id_secret_name(spec.name), namespace, data)
 
 
 def config_data(spec: ClusterSpec, namespace: str) -> dict[str, str]:
@@ -123,7 +130,7 @@ def pod_disruption_budget(spec: ClusterSpec, pool: PoolSpec, namespace: str) -> 
     }
 
 
-def _service_ports(opened: tuple[listeners.Listener, ...]) -> list[Manifest]:
+def service_ports(opened: tuple[listeners.Listener, ...]) -> list[Manifest]:
     return [
         {"name": listener.port_name, "port": listener.port, "targetPort": listener.port_name, "protocol": "TCP"}
         for listener in opened
@@ -138,7 +145,7 @@ def _service(
         "apiVersion": "v1",
         "kind": "Service",
         "metadata": _metadata(spec, name, namespace),
-        "spec": {**service_spec, "selector": selector, "ports": _service_ports(opened)},
+        "spec": {**service_spec, "selector": selector, "ports": service_ports(opened)},
     }
 
 

@@ -18,6 +18,9 @@ BROKER_LABEL = "kraft/broker"
 POD_NAME_LABEL = "statefulset.kubernetes.io/pod-name"  # set by the StatefulSet controller on every pod
 ADMIN_USER = "kraft-admin"  # SCRAM user of the admin Jobs and of operators (a super user)
 INTERNAL_USER = "kraft-internal"  # SCRAM user of the brokers on a SASL inter-broker listener
+# Created by `kafka-storage format --add-scram`, with passwords from the cluster-ID Secret. Both always exist,
+# so turning SASL on later finds them in the metadata log.
+BOOTSTRAPPED_USERS = (ADMIN_USER, INTERNAL_USER)
 TLS_KEY, TLS_CERTIFICATE, TLS_CA = "tls.key", "tls.crt", "ca.crt"  # kubernetes.io/tls Secret keys
 CONTROLLER_LABEL = "kraft/controller"
 

@@ -36,7 +36,7 @@ _IMAGE = re.compile(
 _LABEL_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
 _USER_NAME = re.compile(r"^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$")
 _CIDR = re.compile(r"^[0-9a-fA-F:.]+/[0-9]{1,3}$")
-RESERVED_USERS = (naming.ADMIN_USER, naming.INTERNAL_USER)  # bootstrapped with kafka-storage format --add-scram
+RESERVED_USERS = naming.BOOTSTRAPPED_USERS
 NODE_PORT_RANGE = range(30000, 32768)  # the API server's default --service-node-port-range
 CLUSTER_RESOURCE = "kafka-cluster"  # the only name of the cluster ACL resource
 
@@ -482,16 +482,20 @@ class Listeners(_Model):
     external: External | None = None
 
     @property
+    def protocols(self) -> list[Protocol]:
+        """The protocol of every configured listener (the controller's is one of Protocol's values)."""
+        external = [self.external.protocol] if self.external else []
+        return [self.client, self.internal, Protocol(self.controller.value), *external]
+
+    @property
     def uses_tls(self) -> bool:
         """Whether any listener needs the cluster's certificate."""
-        protocols = [self.client, self.internal, *([self.external.protocol] if self.external else [])]
-        return any(protocol.uses_tls for protocol in protocols) or self.controller is ControllerProtocol.SSL
+        return any(protocol.uses_tls for protocol in self.protocols)
 
     @property
     def uses_sasl(self) -> bool:
-        """Whether any broker listener authenticates with SCRAM."""
-        protocols = [self.client, self.internal, *([self.external.protocol] if self.external else [])]
-        return any(protocol.uses_sasl for protocol in protocols)
+        """Whether any listener authenticates with SCRAM."""
+        return any(protocol.uses_sasl for protocol in self.protocols)
 
 
 class Issuer(_Model):

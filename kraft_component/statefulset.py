@@ -3,7 +3,7 @@
 import math
 from typing import Any
 
-from . import kafka_security, listeners, naming, pods
+from . import listeners, naming, pods
 from .kafka_config import initial_controllers, log4j_opts
 from .manifests import Manifest, common_labels, pool_config_checksum
 from .quantity import parse_quantity
@@ -84,7 +84,7 @@ def environment(spec: ClusterSpec, pool: PoolSpec, pool_index: int, namespace: s
         "EXTRA_ARGS": "-name kafkaServer",  # no -loggc: no GC log files growing in the container
         **quorum_environment(spec, pool, namespace),
         "KRAFT_SECRETS_DIR": naming.SECRETS_MOUNT,
-        "KRAFT_SCRAM_USERS": " ".join(kafka_security.BOOTSTRAPPED_USERS),
+        "KRAFT_SCRAM_USERS": " ".join(naming.BOOTSTRAPPED_USERS),
     }
     external = spec.listeners.external
     if pool.is_broker and external is not None and external.type is ExternalType.NODE_PORT:

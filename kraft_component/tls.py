@@ -9,7 +9,7 @@ principal on the mutual-TLS listeners.
 from typing import Any
 
 from . import external, naming
-from .manifests import Manifest, common_labels
+from .manifests import Manifest, common_labels, secret
 from .spec import ClusterSpec
 
 KEY_ALGORITHM = "ECDSA"
@@ -70,13 +70,7 @@ def certificate(spec: ClusterSpec, namespace: str) -> Manifest:
 
 def tls_secret(spec: ClusterSpec, namespace: str, *, data: Any) -> Manifest:
     """The Secret of a generated certificate, in the layout cert-manager writes (`data` may be an Output)."""
-    return {
-        "apiVersion": "v1",
-        "kind": "Secret",
-        "metadata": {"name": naming.tls_secret_name(spec.name), "namespace": namespace, "labels": common_labels(spec)},
-        "type": "kubernetes.io/tls",
-        "stringData": data,
-    }
+    return secret(spec, naming.tls_secret_name(spec.name), namespace, data, "kubernetes.io/tls")
 
 
 def tls_secret_data(key_pem: str, certificate_pem: str, ca_pem: str) -> dict[str, str]:

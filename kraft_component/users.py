@@ -6,7 +6,7 @@ from typing import Any
 from . import listeners, naming
 from .jobs import admin_job, admin_volumes
 from .kafka_security import scram_jaas
-from .manifests import Manifest, bootstrap_servers, common_labels
+from .manifests import Manifest, bootstrap_servers, secret
 from .spec import ClusterSpec, User
 
 PASSWORD_KEY = "password"
@@ -26,17 +26,7 @@ def credentials(spec: ClusterSpec, user: User, namespace: str, password: str) ->
 
 def user_secret(spec: ClusterSpec, user: User, namespace: str, *, data: Any) -> Manifest:
     """The Secret with one user's credentials (`data` is a secret Output of `credentials`)."""
-    return {
-        "apiVersion": "v1",
-        "kind": "Secret",
-        "metadata": {
-            "name": naming.user_secret_name(spec.name, user.name),
-            "namespace": namespace,
-            "labels": common_labels(spec) | {"kraft/user": user.name},
-        },
-        "type": "Opaque",
-        "stringData": data,
-    }
+    return secret(spec, naming.user_secret_name(spec.name, user.name), namespace, data, **{"kraft/user": user.name})
 
 
 def users_job(spec: ClusterSpec, namespace: str, credentials_revision: str) -> Manifest:

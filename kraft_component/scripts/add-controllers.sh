@@ -24,8 +24,7 @@ source "${BASH_SOURCE[0]%/*}/properties.sh"
 kafka_home="${KAFKA_HOME:-/opt/kafka}"
 cluster_id="$(<"$KRAFT_CLUSTER_ID_FILE")"
 umask 077 # the configs hold the nodes' key
-client_config="$KRAFT_WORK_DIR/controller-client.properties"
-fill_template "$KRAFT_CONTROLLER_CLIENT_TEMPLATE" "" "" >"$client_config"
+client_config="$(client_config "$KRAFT_CONTROLLER_CLIENT_TEMPLATE")"
 
 quorum() { # quorum <command config> <arguments...>
   "$kafka_home/bin/kafka-metadata-quorum.sh" --bootstrap-controller "$KRAFT_BOOTSTRAP_CONTROLLERS" \

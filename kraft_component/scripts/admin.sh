@@ -11,5 +11,5 @@ source "${BASH_SOURCE[0]%/*}/properties.sh"
 
 tool="${1:?usage: admin.sh <tool> <arguments...>}"
 shift
-config="$(client_config)"
+config="$(client_config "${KRAFT_CLIENT_TEMPLATE:?}")"
 exec "${KAFKA_HOME:-/opt/kafka}/bin/$tool" --command-config "$config" "$@"

@@ -41,8 +41,9 @@ fill_template() { # fill_template <template> <node id> <pod name>: a template co
   done <"$1"
 }
 
-client_config() { # client_config: write the admin client config (KRAFT_CLIENT_TEMPLATE completed), print its path
-  local config="${KRAFT_WORK_DIR:?}/client.properties"
-  (umask 077 && fill_template "${KRAFT_CLIENT_TEMPLATE:?}" "" "" >"$config") || return 1
+client_config() { # client_config <template>: write a client config template completed with the mounted
+  # Secrets' files into KRAFT_WORK_DIR (readable by this user only), print its path
+  local config="${KRAFT_WORK_DIR:?}/${1##*/}"
+  (umask 077 && fill_template "$1" "" "" >"$config") || return 1
   printf '%s' "$config"
 }

@@ -14,7 +14,7 @@ source "${BASH_SOURCE[0]%/*}/properties.sh"
 
 : "${KRAFT_BOOTSTRAP_SERVERS:?}" "${KRAFT_USERS_DIR:?}" "${KRAFT_ACLS:?}"
 bin="${KAFKA_HOME:-/opt/kafka}/bin"
-config="$(client_config)"
+config="$(client_config "${KRAFT_CLIENT_TEMPLATE:?}")"
 
 for file in "$KRAFT_USERS_DIR"/*; do
   [[ -f "$file" ]] || continue
