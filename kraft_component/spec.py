@@ -13,16 +13,11 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from pydantic.alias_generators import to_camel
 
 from . import naming
+from .kafka_release import supported_versions
 from .quantity import parse_quantity
 
-KAFKA_VERSIONS = (
-    "3.9.0", "3.9.1", "3.9.2",
-    "4.0.0", "4.0.1", "4.0.2",
-    "4.1.0", "4.1.1", "4.1.2",
-    "4.2.0", "4.2.1",
-    "4.3.0", "4.3.1",
-)  # fmt: skip
-DEFAULT_KAFKA_VERSION = "4.3.1"
+KAFKA_VERSIONS = supported_versions()  # one per extracted ConfigDef data file (data/kafka/<version>.json)
+DEFAULT_KAFKA_VERSION = "4.4.0"
 MIN_MEMORY_LIMIT = "1Gi"
 CLUSTER_ID = re.compile(r"^[A-Za-z0-9_-]{22}$")
 KAFKA_INT_MAX = 2**31 - 1  # node.id and num.partitions are Java ints
