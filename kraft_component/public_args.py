@@ -7,7 +7,7 @@ in step). Closed sets reuse the spec's enums, because the analyzer accepts Enum 
 The class names become the schema's type names (`kraft:index:ClusterSpec`), so they repeat the spec's.
 """
 
-from typing import NotRequired, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 import pulumi
 
@@ -92,6 +92,9 @@ class PoolSpec(TypedDict):
     """How long a node may take to start (log recovery) before it is restarted. Default 900."""
     acknowledgeScaleDownTo: NotRequired[int]
     """Allows shrinking a broker pool or a dynamic controller pool to exactly this size."""
+    # Any: a value is a string, number, boolean or list of those, and the analyzer takes no Union.
+    kafkaConfig: NotRequired[dict[str, Any]]
+    """Kafka settings (`server.properties` keys) for this pool's nodes, over the cluster's `kafkaConfig`."""
 
 
 class Peer(TypedDict):
@@ -257,6 +260,8 @@ class ClusterSpec(TypedDict):
     """The authorizer and its super users."""
     users: NotRequired[list[User]]
     """Application users and their ACLs."""
+    kafkaConfig: NotRequired[dict[str, Any]]
+    """Kafka settings (`server.properties` keys) for every node, checked against `kafkaVersion`; see docs/tailoring.md."""
 
 
 class PackageArgs(TypedDict):

@@ -19,6 +19,8 @@ from kraft_component.evaluation import evaluate
 
 # Lists of enum values that the public args take as strings (see public_args.PoolSpec.roles).
 ENUMS_AS_STRINGS = {"spec.pools[].roles[]", "spec.users[].acls[].operations[]"}
+# Values of several types, which the public args take as Any (see public_args.ClusterSpec.kafkaConfig).
+UNIONS_AS_ANY = {"spec.kafkaConfig{}", "spec.pools[].kafkaConfig{}"}
 
 
 def shape(annotation: Any) -> Any:
@@ -26,8 +28,8 @@ def shape(annotation: Any) -> Any:
     if get_origin(annotation) is Annotated:
         return shape(get_args(annotation)[0])
     if get_origin(annotation) in (Union, UnionType):
-        (inner,) = [argument for argument in get_args(annotation) if argument is not NoneType]
-        return shape(inner)
+        inner = [argument for argument in get_args(annotation) if argument is not NoneType]
+        return shape(inner[0]) if len(inner) == 1 else annotation
     return annotation
 
 
@@ -60,6 +62,8 @@ def mirror_problems(model: type[BaseModel], typed: Any, path: str) -> list[str]:
 def type_problems(expected: Any, actual: Any, path: str) -> list[str]:
     """How the public type `actual` differs from the spec type `expected`."""
     mismatch = [f"{path}: {actual} in public_args, {expected} in the spec"]
+    if get_origin(expected) in (Union, UnionType):
+        return [] if actual is Any and path in UNIONS_AS_ANY else mismatch
     if isinstance(expected, type) and issubclass(expected, BaseModel):
         return mirror_problems(expected, actual, path) if is_typeddict(actual) else mismatch
     if get_origin(expected) in (list, dict):
