@@ -73,11 +73,11 @@ def override_problems(spec: ClusterSpec) -> list[RuleError]:
         RuleError(f"{where}{path_part(name)}", problem)
         for where, pool, config in scopes
         for name, value in config.items()
-        if (problem := setting_problem_of(spec, pool, name, value))
+        if (problem := _setting_problem(spec, pool, name, value))
     ]
 
 
-def setting_problem_of(spec: ClusterSpec, pool: int | None, name: str, value: KafkaValue) -> str | None:
+def _setting_problem(spec: ClusterSpec, pool: int | None, name: str, value: KafkaValue) -> str | None:
     """Why `name: value` cannot be in the kafkaConfig of pool `pool` (None: the cluster's), or None."""
     keys = broker_config(spec.kafka_version)
     listener, _, base = unprefixed(name, keys)
@@ -187,7 +187,7 @@ def _listener_problem(spec: ClusterSpec, name: str, keys: Mapping[str, ConfigKey
         hint = " (in lower case)" if str(listener).lower() in by_name else ""
         return f"this cluster has no listener {listener!r}; allowed{hint}: {', '.join(by_name)}"
     prefix = f"{LISTENER_PREFIX}{listener}."
-    readable = {name: key for name, key in keys.items() if name.startswith(("ssl.", "sasl.")) or name in PER_LISTENER}
+    readable = {other: keys[other] for other in keys if other.startswith(("ssl.", "sasl.")) or other in PER_LISTENER}
     if key not in readable:
         allowed = ", ".join(("ssl.*", "sasl.*", *PER_LISTENER))
         return unknown_name(name.removeprefix(prefix), readable, f"a key Kafka reads per listener ({allowed})")
