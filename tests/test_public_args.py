@@ -6,8 +6,7 @@ writes, independently of it, and tests/test_generated.py that the file is fresh.
 
 import inspect
 from enum import Enum
-from types import NoneType, UnionType
-from typing import Annotated, Any, NotRequired, TypedDict, Union, get_args, get_origin, is_typeddict
+from typing import Any, NotRequired, TypedDict, get_args, get_origin, is_typeddict
 
 import pulumi
 from pulumi.provider.experimental.component import ComponentProvider
@@ -15,18 +14,9 @@ from pydantic import BaseModel
 from pydantic.alias_generators import to_camel
 
 from kraft_component import package_types, public_args, spec
+from kraft_component.codegen import shape
 from kraft_component.component import KraftClusterArgs
 from kraft_component.evaluation import evaluate
-
-
-def shape(annotation: Any) -> Any:
-    """An annotation without what only the spec needs: Annotated validators, and `| None` of a key with a default."""
-    if get_origin(annotation) is Annotated:
-        return shape(get_args(annotation)[0])
-    if get_origin(annotation) in (Union, UnionType):
-        (inner,) = [argument for argument in get_args(annotation) if argument is not NoneType]
-        return shape(inner)
-    return annotation
 
 
 def keys_of(typed: Any) -> dict[str, Any]:
