@@ -4,9 +4,12 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
+from typing import cast
 
 import pytest
 import yaml
+from pulumi import automation as auto
 
 from localdev import kind, stack, tools
 from localdev.__main__ import main
@@ -137,3 +140,31 @@ def test_dev_up_names_every_missing_tool_before_building_anything(tmp_path: Path
 def test_dev_up_builds_the_virtualenv_once_the_tools_are_there(tmp_path: Path) -> None:
     run, built = dev_up(tmp_path, ("docker", "exit 0"), ("kind", "exit 0"), ("pulumi", "exit 0"))
     assert built.exists(), run.stderr
+
+
+class _Workspace:
+    """The two stack-settings calls of a Pulumi workspace, on a dict of settings by stack."""
+
+    def __init__(self, settings: dict[str, auto.StackSettings]) -> None:
+        self.settings = settings
+
+    def stack_settings(self, stack_name: str) -> auto.StackSettings:
+        if stack_name not in self.settings:
+            raise FileNotFoundError(stack_name)
+        return self.settings[stack_name]
+
+    def save_stack_settings(self, stack_name: str, settings: auto.StackSettings) -> None:
+        self.settings[stack_name] = settings
+
+
+@pytest.mark.parametrize("existing", [True, False], ids=["stack file", "no stack file yet"])
+def test_structured_config_is_saved_as_an_object_next_to_the_stacks_settings(existing: bool) -> None:
+    workspace = _Workspace({"e2e": auto.StackSettings(encryption_salt="v1:salt", config={"kubernetes:context": "x"})})
+    if not existing:
+        workspace.settings.clear()
+    local = SimpleNamespace(name="e2e", workspace=workspace)
+    stack.set_object_config(cast(auto.Stack, local), "kraft:cluster", {"name": "events"})
+    saved = workspace.settings["e2e"]
+    assert saved.config is not None and saved.config["kraft:cluster"] == {"name": "events"}, "an object, not text"
+    if existing:
+        assert (saved.encryption_salt, saved.config["kubernetes:context"]) == ("v1:salt", "x")

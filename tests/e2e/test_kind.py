@@ -4,7 +4,6 @@ Needs docker (engine running), kind, kubectl and the pulumi CLI; without them ev
 which are missing. Run it with bin/test-e2e (docs/testing.md, "End-to-end tests on kind").
 """
 
-import json
 import shutil
 import subprocess
 from dataclasses import dataclass, field
@@ -57,7 +56,7 @@ class Flow:
 
     def deploy(self, config: dict[str, Any]) -> auto.UpResult:
         """Set `kraft:cluster` to `config` and `pulumi up`."""
-        self.stack.set_config(f"{CONFIG_NAMESPACE}:cluster", auto.ConfigValue(json.dumps(config)))
+        local_stack.set_object_config(self.stack, f"{CONFIG_NAMESPACE}:cluster", config)
         result = self.stack.up(on_output=print)
         self.config = config
         return result
