@@ -232,11 +232,11 @@ class ClusterSpec(TypedDict):
     createNamespace: NotRequired[bool]
     """Create the namespace, with the restricted Pod Security Standard; `pulumi destroy` keeps it. Default: `true`."""
     kafkaVersion: NotRequired[str]
-    """The Kafka release every node runs (quote it: `"4.3.1"`). Default: `4.3.1`."""
+    """The Kafka release every node runs (quote it: `"4.4.0"`). Default: `4.4.0`."""
     image: NotRequired[str]
     """Another registry's copy of the official image (`name:tag` or `name@sha256:...`). Unset: `apache/kafka:<kafkaVersion>`."""
     metadataVersion: NotRequired[str]
-    """Finalise `metadata.version` at this release (`"4.3"` or `"4.3-IV0"`) once every node runs `kafkaVersion`; never newer than `kafkaVersion`, never lowered (docs/operations.md, 'Upgrades')."""
+    """Finalise `metadata.version` at this release (`"4.4"` or `"4.4-IV2"`) once every node runs `kafkaVersion`; never newer than `kafkaVersion`, never lowered (docs/operations.md, 'Upgrades')."""
     imagePullPolicy: NotRequired[ImagePullPolicy]
     """The pods' image pull policy. Default: `IfNotPresent`."""
     clusterDomain: NotRequired[str]

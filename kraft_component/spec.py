@@ -22,16 +22,11 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 from . import naming
+from .kafka_release import supported_versions
 from .quantity import QUANTITY, parse_quantity, quantity_text
 
-KAFKA_VERSIONS = (
-    "3.9.0", "3.9.1", "3.9.2",
-    "4.0.0", "4.0.1", "4.0.2",
-    "4.1.0", "4.1.1", "4.1.2",
-    "4.2.0", "4.2.1",
-    "4.3.0", "4.3.1",
-)  # fmt: skip
-DEFAULT_KAFKA_VERSION = "4.3.1"
+KAFKA_VERSIONS = supported_versions()  # one per extracted ConfigDef data file (data/kafka/<version>.json)
+DEFAULT_KAFKA_VERSION = "4.4.0"
 MIN_MEMORY_LIMIT = "1Gi"
 CLUSTER_ID = re.compile(r"^[A-Za-z0-9_-]{22}$")
 KAFKA_INT_MAX = 2**31 - 1  # node.id and num.partitions are Java ints
@@ -300,7 +295,7 @@ DnsSubdomain = Annotated[
 ImageRef = Annotated[str, AfterValidator(_image), _described("image reference", pattern=_IMAGE.pattern)]
 MetadataVersion = Annotated[
     str,
-    _quoted_version("4.3"),
+    _quoted_version("4.4"),
     AfterValidator(_metadata_version),
     _described("metadata version", pattern=json_pattern(_METADATA_VERSION)),
 ]
@@ -726,7 +721,8 @@ class ClusterSpec(_Model):
         description="Create the namespace, with the restricted Pod Security Standard; `pulumi destroy` keeps it.",
     )
     kafka_version: KafkaVersion = Field(
-        default=DEFAULT_KAFKA_VERSION, description='The Kafka release every node runs (quote it: `"4.3.1"`).'
+        default=DEFAULT_KAFKA_VERSION,
+        description=f'The Kafka release every node runs (quote it: `"{DEFAULT_KAFKA_VERSION}"`).',
     )
     image: ImageRef | None = Field(
         default=None,
@@ -735,7 +731,7 @@ class ClusterSpec(_Model):
     )
     metadata_version: MetadataVersion | None = Field(
         default=None,
-        description='Finalise `metadata.version` at this release (`"4.3"` or `"4.3-IV0"`) once every node runs '
+        description='Finalise `metadata.version` at this release (`"4.4"` or `"4.4-IV2"`) once every node runs '
         "`kafkaVersion`; never newer than `kafkaVersion`, never lowered (docs/operations.md, 'Upgrades').",
     )
     image_pull_policy: ImagePullPolicy = Field(

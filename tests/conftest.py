@@ -1,5 +1,5 @@
-"""Every test that evaluates Pulumi code gets fresh mocks: evaluate() installs them per call. Tests of the
-real tiers and of kind carry their marker; every other test is `offline` (`bin/test -m offline`)."""
+"""Every test that evaluates Pulumi code gets fresh mocks: evaluate() installs them per call. Every test
+outside the real and end-to-end tiers is marked `offline`, so `bin/test -m offline` is the fast loop."""
 
 import pytest
 from pulumi.runtime import settings
@@ -7,14 +7,14 @@ from pulumi.runtime import settings
 TIERS = ("realkafka", "realpulumi", "e2e")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Marks the tests that need nothing outside the repo."""
+    for item in items:
+        if not any(item.get_closest_marker(tier) for tier in TIERS):
+            item.add_marker(pytest.mark.offline)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_pulumi_root() -> None:
     """No test sees the root stack resource of another."""
     settings.ROOT.set(None)
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test outside the real tiers and kind `offline`."""
-    for item in items:
-        if not any(item.get_closest_marker(tier) for tier in TIERS):
-            item.add_marker(pytest.mark.offline)

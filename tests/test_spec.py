@@ -6,7 +6,16 @@ from typing import Any
 import pytest
 
 from kraft_component.quantity import parse_quantity
-from kraft_component.spec import KAFKA_VERSIONS, InvalidSpec, Profile, QuorumMode, Role, parse_cluster_id, parse_spec
+from kraft_component.spec import (
+    DEFAULT_KAFKA_VERSION,
+    KAFKA_VERSIONS,
+    InvalidSpec,
+    Profile,
+    QuorumMode,
+    Role,
+    parse_cluster_id,
+    parse_spec,
+)
 from tests.gates import quantity
 from tests.gates.schema import quantity_problem
 
@@ -35,7 +44,7 @@ def test_defaults_are_three_dedicated_controllers_and_three_brokers_in_the_produ
         ("brokers", [Role.BROKER], 3, 100),
     ]
     assert spec.profile is Profile.PRODUCTION
-    assert spec.image_ref == "apache/kafka:4.3.1"
+    assert spec.image_ref == "apache/kafka:4.4.0"
     assert (spec.replication_factor, spec.min_insync_replicas) == (3, 2)
 
 
@@ -390,24 +399,15 @@ def test_a_number_that_is_no_quantity_is_refused_by_its_key(given: Any, message:
     assert f"kraft:cluster.pools[1].storage.size: {message}" in error_of({"pools": pools})
 
 
+NUMBER = "is a number (YAML reads unquoted digits and dots as one); quote it, for example"
+
+
 @pytest.mark.parametrize(
     ("key", "given", "hint"),
     [
-        (
-            "kafkaVersion",
-            4.3,
-            '4.3 is a number (YAML reads unquoted digits and dots as one); quote it, for example "4.3.1"',
-        ),
-        (
-            "kafkaVersion",
-            4,
-            '4 is a number (YAML reads unquoted digits and dots as one); quote it, for example "4.3.1"',
-        ),
-        (
-            "metadataVersion",
-            4.1,
-            '4.1 is a number (YAML reads unquoted digits and dots as one); quote it, for example "4.3"',
-        ),
+        ("kafkaVersion", 4.3, f'4.3 {NUMBER} "{DEFAULT_KAFKA_VERSION}"'),
+        ("kafkaVersion", 4, f'4 {NUMBER} "{DEFAULT_KAFKA_VERSION}"'),
+        ("metadataVersion", 4.1, f'4.1 {NUMBER} "4.4"'),
     ],
 )
 def test_a_version_written_as_a_yaml_number_gets_the_hint_to_quote_it(key: str, given: float, hint: str) -> None:
