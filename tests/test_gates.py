@@ -39,7 +39,7 @@ GROWN_VOLUMES["pools"] = [
 ]
 TARGETS: dict[str, tuple[Path, str, dict[str, str]]] = {
     **{f"stack-{stack}": (ROOT, stack, {}) for stack in STACKS},
-    **{f"example-{example.name}": (example, "ci", {}) for example in EXAMPLES},
+    **{f"example-{example.name}": (example, "dev", {}) for example in EXAMPLES},  # each has a stack file `dev`
     "grown-dynamic-quorum": (ROOT, "prod", {"kraft:cluster": json.dumps(GROWN_QUORUM)}),
     "grown-volumes": (ROOT, "prod", {"kraft:cluster": json.dumps(GROWN_VOLUMES)}),
 }

@@ -74,10 +74,10 @@ def test_values_survive_the_properties_syntax_and_the_node_script(tmp_path: Path
     """Backslashes, line breaks and non-ASCII characters are escaped: the file Kafka reads (ISO-8859-1) holds
     exactly the value, after the node script filled in the template."""
     value = "käfka\\ \t#1\n= 😀"
-    spec = parse_spec({"profile": "development", "kafkaConfig": {"sasl.kerberos.service.name": value}})
-    text = render_properties(pool_properties(spec, spec.pools[0], spec.namespace))
+    spec = parse_spec({"kafkaConfig": {"sasl.kerberos.service.name": value}})
+    text = render_properties(pool_properties(spec, spec.pools[1], spec.namespace))
     assert text.isascii() and "sasl.kerberos.service.name" in text
-    pod = Pod(tmp_path, spec, "nodes", 0)
+    pod = Pod(tmp_path, spec, "brokers", 0)
     assert pod.start().returncode == 0
     server_properties = Path(pod.environment["KRAFT_SERVER_PROPERTIES"]).read_text(encoding="latin-1")
     assert javaproperties.loads(server_properties)["sasl.kerberos.service.name"] == value
@@ -321,9 +321,9 @@ def test_a_pool_override_rolls_only_that_pool_and_a_cluster_override_rolls_every
 
 def test_numbers_from_other_languages_arrive_as_floats_and_render_as_kafka_reads_them() -> None:
     config = {"message.max.bytes": 2097152, "log.cleanup.policy": ["compact"], "auto.create.topics.enable": True}
-    evaluation = construct({"spec": {"profile": "development", "kafkaConfig": config}})
+    evaluation = construct({"spec": {"kafkaConfig": config}})
     (config_map,) = objects(evaluation, "ConfigMap")
-    template = javaproperties.loads(config_map["data"][naming.pool_template_key("nodes")])
+    template = javaproperties.loads(config_map["data"][naming.pool_template_key("brokers")])
     assert {key: template[key] for key in config} == {
         "message.max.bytes": "2097152",
         "log.cleanup.policy": "compact",
