@@ -58,6 +58,7 @@ REFUSED = {
     "default, checked every 30 s), so kraft keeps Kafka's default",
     "zookeeper.": "kraft runs Kafka in KRaft mode only, without ZooKeeper",
     "config.providers": "values that Kafka resolves when it starts cannot be checked before anything is created",
+    "config.providers.": "the same: config providers are not supported",
 }
 # Plugin keys Kafka hands to a plugin unchecked: the prefix, or the key that sets it.
 PLUGIN_PREFIXES = ("remote.log.storage.manager.impl.prefix", "remote.log.metadata.manager.impl.prefix")
@@ -121,6 +122,17 @@ def owned_keys() -> Mapping[str, str]:
 def owner_of(key: str) -> str | None:
     """The kraft key that sets `key` (unprefixed), for a key kraft writes or one that would undo it."""
     return owned_keys().get(key) or _prefixed(RELATED, key)
+
+
+def kraft_keys() -> dict[str, list[str]]:
+    """The Kafka keys kafkaConfig refuses, by the `kraft:cluster` key that sets them instead (a key ending in '.':
+    every key under it)."""
+    families = [key for key in RELATED if key.endswith(".")]
+    by_owner: dict[str, list[str]] = {}
+    for key, owner in sorted({**owned_keys(), **RELATED}.items()):
+        if not any(key.startswith(family) and key != family for family in families):
+            by_owner.setdefault(owner, []).append(key)
+    return dict(sorted(by_owner.items()))
 
 
 def _every_feature() -> Iterator[ClusterSpec]:
