@@ -174,7 +174,7 @@ def _kraft_problem(spec: ClusterSpec, key: str, listener: str | None, pool: int 
         owner = listeners.spec_key(by_name[listener])
     if pool is not None:
         owner = owner.replace(POOL, f"pools[{pool}]")
-    return f"kraft sets this key from {owner}; set that instead"
+    return f"kraft decides this key from {owner}; set that instead"
 
 
 def _key_problem(spec: ClusterSpec, pool: int | None, name: str, value: KafkaValue, text: str) -> str | None:

@@ -188,7 +188,7 @@ def test_keys_kraft_sets_are_refused_with_the_kraft_key_that_sets_them(
     if pool is not None:
         configs[pool] = {key: value}
     where = f"pools[{pool}].kafkaConfig" if pool is not None else "kafkaConfig"
-    expected = {f"{where}{path_part(key)}": f"kraft sets this key from {owner}; set that instead"}
+    expected = {f"{where}{path_part(key)}": f"kraft decides this key from {owner}; set that instead"}
     assert problems(cluster({} if pool is not None else {key: value}, *configs)) == expected
 
 
@@ -220,7 +220,7 @@ def test_every_key_kraft_writes_is_refused_in_every_form(stack: str) -> None:
     for name in every_owned_property(spec):
         assert unprefixed(name, keys)[2] in owned_keys(), name
         (message,) = problems({**stack_spec_config(spec), "kafkaConfig": {name: "x"}}).values()
-        assert message.startswith("kraft sets this key from "), (name, message)
+        assert message.startswith("kraft decides this key from "), (name, message)
 
 
 def stack_spec_config(spec: ClusterSpec) -> dict[str, Any]:
