@@ -15,15 +15,21 @@ from .spec import (
     AclResource,
     ControllerProtocol,
     ExternalType,
+    GarbageCollector,
     ImagePullPolicy,
     IssuerKind,
+    LogLevel,
+    NodeSelectorOperator,
     PatternType,
     Permission,
     Profile,
     Protocol,
     QuorumMode,
+    SelectorOperator,
     Spread,
+    TaintEffect,
     TlsSource,
+    TolerationOperator,
 )
 
 
@@ -45,8 +51,21 @@ class Resources(TypedDict):
     """Default `{cpu: "2", memory: 2Gi}`; the memory limit is at least 1Gi."""
 
 
+class Volume(TypedDict):
+    """One data volume of each node (JBOD): a claim template, mounted as its own Kafka log directory."""
+
+    name: str
+    """The claim template's name (a DNS label); the single-volume form is the volume `data`."""
+    size: str
+    """Size of the volume of each node."""
+    storageClass: NotRequired[str]
+    """StorageClass of the volume. Default: the cluster's default class."""
+    templateSize: NotRequired[str]
+    """The size the pool's StatefulSet was created with; set it to grow the volume. Default: `size`."""
+
+
 class Storage(TypedDict):
-    """The data volume of each node."""
+    """The data volumes of each node: one (`size`, `storageClass`, `templateSize`), or several (`volumes`)."""
 
     size: NotRequired[str]
     """Size of each node's volume. Default `20Gi`."""
@@ -54,6 +73,10 @@ class Storage(TypedDict):
     """StorageClass of the volumes. Default: the cluster's default class."""
     templateSize: NotRequired[str]
     """The size the pool's StatefulSet was created with; set it to grow volumes. Default: `size`."""
+    volumes: NotRequired[list[Volume]]
+    """Several data volumes (broker pools only), the first holding the metadata log; instead of the keys above."""
+    acknowledgeVolumes: NotRequired[list[str]]
+    """Allows adding or removing a volume of a deployed pool: the volume names after the change."""
 
 
 class Scheduling(TypedDict):
@@ -67,6 +90,174 @@ class Scheduling(TypedDict):
     """Spreading over `kubernetes.io/hostname`. Default `required`."""
     nodeSelector: NotRequired[dict[str, str]]
     """Node labels the pods require. Default none."""
+
+
+class Logging(TypedDict):
+    """Log levels of the nodes: OFF, FATAL, ERROR, WARN, INFO, DEBUG, TRACE or ALL."""
+
+    root: NotRequired[LogLevel]
+    """The root logger's level. Default INFO."""
+    # Strings, not LogLevel: enum values of a map reach the component as `{}`, like enum items of a list.
+    loggers: NotRequired[dict[str, str]]
+    """Levels of single loggers, e.g. {"kafka.controller": "DEBUG"}."""
+
+
+class Toleration(TypedDict):
+    """A node taint the pods tolerate."""
+
+    key: NotRequired[str]
+    """The taint's key; unset (with operator Exists) tolerates every taint."""
+    operator: NotRequired[TolerationOperator]
+    """`Equal` (default) or `Exists`."""
+    value: NotRequired[str]
+    """The taint's value, with operator Equal."""
+    effect: NotRequired[TaintEffect]
+    """NoSchedule, PreferNoSchedule or NoExecute; unset matches every effect."""
+    tolerationSeconds: NotRequired[int]
+    """NoExecute only: how long a pod stays on a node once tainted."""
+
+
+class NodeSelectorRequirement(TypedDict):
+    """A condition on a node label."""
+
+    key: str
+    """The node label's key."""
+    operator: NodeSelectorOperator
+    """In, NotIn, Exists, DoesNotExist, Gt or Lt."""
+    values: NotRequired[list[str]]
+    """In/NotIn: one or more; Exists/DoesNotExist: none; Gt/Lt: one integer."""
+
+
+class NodeSelectorTerm(TypedDict):
+    """Node label conditions that must all hold."""
+
+    matchExpressions: list[NodeSelectorRequirement]
+    """The conditions."""
+
+
+class PreferredNodeTerm(TypedDict):
+    """Node label conditions the scheduler prefers."""
+
+    weight: int
+    """1-100."""
+    preference: NodeSelectorTerm
+    """The conditions."""
+
+
+class NodeAffinity(TypedDict):
+    """Which nodes the pods may and should run on."""
+
+    required: NotRequired[list[NodeSelectorTerm]]
+    """The pods run only on nodes that meet one of these terms."""
+    preferred: NotRequired[list[PreferredNodeTerm]]
+    """Terms the scheduler prefers."""
+
+
+class LabelSelectorRequirement(TypedDict):
+    """A condition on a pod label."""
+
+    key: str
+    """The pod label's key."""
+    operator: SelectorOperator
+    """In, NotIn, Exists or DoesNotExist."""
+    values: NotRequired[list[str]]
+    """In/NotIn: one or more; Exists/DoesNotExist: none."""
+
+
+class LabelSelector(TypedDict):
+    """Pods, by their labels."""
+
+    matchLabels: NotRequired[dict[str, str]]
+    """Labels the pods have."""
+    matchExpressions: NotRequired[list[LabelSelectorRequirement]]
+    """Conditions on labels."""
+
+
+class PodAffinityTerm(TypedDict):
+    """Pods to keep away from, within a topology domain."""
+
+    labelSelector: LabelSelector
+    """The pods to keep away from."""
+    topologyKey: str
+    """The node label that defines the domain."""
+    namespaces: NotRequired[list[str]]
+    """Where those pods run. Default: the cluster's namespace."""
+
+
+class PreferredPodTerm(TypedDict):
+    """A pod anti-affinity term the scheduler prefers."""
+
+    weight: int
+    """1-100."""
+    podAffinityTerm: PodAffinityTerm
+    """The term."""
+
+
+class PodAntiAffinity(TypedDict):
+    """Other pods the nodes keep away from."""
+
+    required: NotRequired[list[PodAffinityTerm]]
+    """Terms that must all hold."""
+    preferred: NotRequired[list[PreferredPodTerm]]
+    """Terms the scheduler prefers."""
+
+
+class ObjectMetadata(TypedDict):
+    """Labels and annotations added to objects of one kind; kraft's own keys are refused."""
+
+    labels: NotRequired[dict[str, str]]
+    """Labels."""
+    annotations: NotRequired[dict[str, str]]
+    """Annotations."""
+
+
+class EnvVar(TypedDict):
+    """An environment variable of the Kafka container."""
+
+    name: str
+    """Not one kraft sets."""
+    value: NotRequired[str]
+    """Its value."""
+
+
+class Jvm(TypedDict):
+    """The Kafka JVM."""
+
+    gc: NotRequired[GarbageCollector]
+    """`G1` (default) or `ZGC`."""
+    heap: NotRequired[str]
+    """The heap, a quantity such as 3Gi. Default: half the memory limit, at most 5Gi."""
+    extraFlags: NotRequired[list[str]]
+    """More JVM flags, one per entry; not the heap or the collector."""
+
+
+class PodTemplate(TypedDict):
+    """How the pods are shaped and scheduled; a pool's template is merged over the cluster's."""
+
+    tolerations: NotRequired[list[Toleration]]
+    """Node taints the pods tolerate."""
+    nodeAffinity: NotRequired[NodeAffinity]
+    """Nodes the pods may and should run on."""
+    podAntiAffinity: NotRequired[PodAntiAffinity]
+    """Other pods the nodes keep away from."""
+    priorityClassName: NotRequired[str]
+    """The pods' PriorityClass."""
+    imagePullSecrets: NotRequired[list[str]]
+    """Names of Secrets to pull the image with."""
+    serviceAccountName: NotRequired[str]
+    """The pods' ServiceAccount."""
+    terminationGracePeriodSeconds: NotRequired[int]
+    """How long a stopping node may take. Default 360, at least 30."""
+    env: NotRequired[list[EnvVar]]
+    """More environment variables of the Kafka container."""
+    jvm: NotRequired[Jvm]
+    """The JVM's collector, heap and extra flags."""
+    pod: NotRequired[ObjectMetadata]
+    """Labels and annotations of the pods."""
+    statefulSet: NotRequired[ObjectMetadata]
+    """Labels and annotations of the StatefulSets."""
+    service: NotRequired[ObjectMetadata]
+    """Labels and annotations of the Services."""
 
 
 class PoolSpec(TypedDict):
@@ -92,6 +283,10 @@ class PoolSpec(TypedDict):
     """How long a node may take to start (log recovery) before it is restarted. Default 900."""
     acknowledgeScaleDownTo: NotRequired[int]
     """Allows shrinking a broker pool or a dynamic controller pool to exactly this size."""
+    template: NotRequired[PodTemplate]
+    """This pool's pod template, merged over the cluster's."""
+    logging: NotRequired[Logging]
+    """This pool's log levels, over the cluster's."""
 
 
 class Peer(TypedDict):
@@ -257,6 +452,10 @@ class ClusterSpec(TypedDict):
     """The authorizer and its super users."""
     users: NotRequired[list[User]]
     """Application users and their ACLs."""
+    template: NotRequired[PodTemplate]
+    """Every pool's pod template, under each pool's own."""
+    logging: NotRequired[Logging]
+    """Log levels of every node, under each pool's own."""
 
 
 class PackageArgs(TypedDict):

@@ -17,8 +17,10 @@ from kraft_component import public_args, spec
 from kraft_component.component import KraftClusterArgs
 from kraft_component.evaluation import evaluate
 
-# Lists of enum values that the public args take as strings (see public_args.PoolSpec.roles).
-ENUMS_AS_STRINGS = {"spec.pools[].roles[]", "spec.users[].acls[].operations[]"}
+# Lists and maps of enum values that the public args take as strings (see public_args.PoolSpec.roles).
+ENUMS_AS_STRINGS = {
+    "spec.pools[].roles[]", "spec.users[].acls[].operations[]", "spec.logging.loggers{}", "spec.pools[].logging.loggers{}"
+}  # fmt: skip
 
 
 def shape(annotation: Any) -> Any:
@@ -101,6 +103,7 @@ def test_a_key_the_spec_gains_is_named_with_the_typeddict_it_belongs_in() -> Non
 
 class _ProbeArgs(TypedDict):
     roles: list[spec.Role]
+    levels: dict[str, spec.LogLevel]
 
 
 _probed: list[Any] = []
@@ -111,10 +114,14 @@ class Probe(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: _ProbeArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("probe:index:Probe", name, None, opts)
-        _probed.append(args["roles"])
+        _probed.append((args["roles"], args["levels"]))
 
 
-def test_the_sdk_still_loses_enum_items_of_lists_so_roles_stay_strings() -> None:
+def test_the_sdk_still_loses_enum_items_of_lists_and_maps_so_they_stay_strings() -> None:
     provider = ComponentProvider([Probe], "probe")
-    evaluate(lambda: provider.construct("probe", "probe:index:Probe", {"roles": ["broker"]}, None).urn)
-    assert _probed == [[{}]], "pulumi maps enum items of lists now: make public_args.PoolSpec.roles a list[Role]"
+    inputs = {"roles": ["broker"], "levels": {"kafka": "DEBUG"}}
+    evaluate(lambda: provider.construct("probe", "probe:index:Probe", inputs, None).urn)
+    assert _probed == [([{}], {"kafka": {}})], (
+        "pulumi maps enum items of lists and maps now: make public_args.PoolSpec.roles a list[Role] and "
+        "Logging.loggers a dict[str, LogLevel]"
+    )
