@@ -41,6 +41,7 @@ RESERVED_USERS = naming.BOOTSTRAPPED_USERS
 NODE_PORT_RANGE = range(30000, 32768)  # the API server's default --service-node-port-range
 CLUSTER_RESOURCE = "kafka-cluster"  # the only name of the cluster ACL resource
 MAX_LOGGER_NAME = 256
+MAX_ANNOTATION_BYTES = 128 * 1024  # half of what Kubernetes allows an object: kraft's own need the rest
 _LOGGER_NAME = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*(\.[A-Za-z_$][A-Za-z0-9_$]*)*$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _INTEGER = re.compile(r"^-?[0-9]{1,18}$")
@@ -689,6 +690,17 @@ class ObjectMetadata(_Model):
     annotations: dict[Annotated[LabelKey, AfterValidator(_own_key)], str] = Field(
         default={}, description="Annotations."
     )
+
+    @model_validator(mode="after")
+    def _annotations_fit(self) -> Self:
+        size = sum(len(key) + len(value.encode()) for key, value in self.annotations.items())
+        if size > MAX_ANNOTATION_BYTES:
+            raise RuleError(
+                "annotations",
+                f"hold {size} bytes; allowed: at most {MAX_ANNOTATION_BYTES} (Kubernetes allows 256 KiB an object, "
+                "kraft's own included)",
+            )
+        return self
 
     def over(self, base: "ObjectMetadata") -> "ObjectMetadata":
         """`base`'s labels and annotations with these added, these winning on a key both set."""

@@ -296,6 +296,10 @@ KEY = "kraft:cluster.pools[1].template"
         ),
         (broker_template({"pod": {"labels": {"team": "a b"}}}), f"{KEY}.pod.labels.team: 'a b' is not a label value"),
         (
+            broker_template({"pod": {"annotations": {"example.com/big": "x" * 131_060}}}),
+            f"{KEY}.pod.annotations: hold 131075 bytes; allowed: at most 131072",
+        ),
+        (
             broker_template({"env": [{"name": "KAFKA_HEAP_OPTS", "value": "-Xmx1g"}]}),
             f"{KEY}.env[0].name: 'KAFKA_HEAP_OPTS' is set by kraft; reserved: KRAFT_* and POD_NAME",
         ),
