@@ -103,7 +103,7 @@ def _node_listener_changes(before: Record | None, after: Record) -> list[str]:
         before = dict.fromkeys(after, "PLAINTEXT")
     return [
         f"kraft:cluster.listeners.{listener}: {before[listener]} -> {after[listener]} on a running cluster would "
-        "split it during the roll. Keep it, or migrate in steps (README, 'Changing node listener protocols')."
+        "split it during the roll. Keep it, or migrate in steps (docs/security.md, 'Changing node listener protocols')."
         for listener in after
         if before.get(listener) != after[listener]
     ]
@@ -128,7 +128,7 @@ def _mode_change(before: str, after: str) -> list[str]:
             f"{MODE_KEY}: the quorum would change from static to dynamic, but the mode is fixed when the volumes "
             f"are formatted. Set {MODE_KEY}: static. (From Kafka 4.1 the running quorum can be upgraded with "
             "`kafka-features.sh --bootstrap-server <bootstrap> upgrade --feature kraft.version=1`, after which "
-            "kafka-metadata-quorum.sh adds and removes controllers by hand; see README, 'Quorum mode'.)"
+            "kafka-metadata-quorum.sh adds and removes controllers by hand; see docs/operations.md, 'Quorum mode'.)"
         ]
     return [
         f"{MODE_KEY}: the quorum would change from dynamic to static; Kafka cannot return a dynamic quorum "
@@ -184,7 +184,7 @@ def _quorum_change(previous: Record, current: Record) -> list[str]:
     return [
         f"kraft:cluster.pools: the static quorum would change from {before} to {after} controllers. "
         "controller.quorum.voters is fixed when the cluster is formatted; changing it splits the quorum. "
-        f"Keep {before} controllers; see README, 'Quorum mode'."
+        f"Keep {before} controllers; see docs/operations.md, 'Quorum mode'."
     ]
 
 
@@ -193,11 +193,11 @@ def _shrink_steps(roles: list[str], dynamic: bool) -> list[str]:
     steps = []
     if "broker" in roles:
         steps.append(
-            "move partitions off the removed brokers with kafka-reassign-partitions.sh (README, 'Shrinking a broker pool')"
+            "move partitions off the removed brokers with kafka-reassign-partitions.sh (docs/operations.md, 'Shrinking a broker pool')"
         )
     if "controller" in roles and dynamic:
         steps.append(
-            "remove the removed controllers from the quorum with kafka-metadata-quorum.sh remove-controller (README, 'Removing a controller')"
+            "remove the removed controllers from the quorum with kafka-metadata-quorum.sh remove-controller (docs/operations.md, 'Removing a controller')"
         )
     return steps
 
@@ -251,7 +251,7 @@ def _volume_changes(key: str, name: str, before: list[Record], after: Record) ->
             problems.append(
                 f"{where}: pool {name!r} would change the claim template of its volume {old['name']!r} from "
                 f"{template} to {new['claimTemplate']}, which Kubernetes refuses. To grow the volumes, keep "
-                f"{where}.templateSize: {template} and raise {where}.size (README, 'Growing volumes')."
+                f"{where}.templateSize: {template} and raise {where}.size (docs/operations.md, 'Growing volumes')."
             )
         if parse_quantity(new["size"]) < parse_quantity(old["size"]):
             problems.append(
