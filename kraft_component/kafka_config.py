@@ -108,7 +108,7 @@ def owned_properties(spec: ClusterSpec, pool: PoolSpec, namespace: str) -> dict[
             listeners.spec_key(listeners.INTERNAL): (
                 {"inter.broker.listener.name": listeners.INTERNAL.name} if pool.is_broker else {}
             ),
-            f"{POOL}.storage": {"log.dirs": naming.LOG_DIR},
+            f"{POOL}.storage": log_directories(pool),
             f"{POOL}.scheduling.zone": {"broker.rack": zone} if zone else {},
         },
         kafka_security.node_properties(spec, pool),
@@ -145,6 +145,14 @@ def pool_properties(spec: ClusterSpec, pool: PoolSpec, namespace: str) -> dict[s
     return owned | KRAFT_DEFAULTS | {name: render_value(value) for name, value in overrides.items()}
 
 
+def log_directories(pool: PoolSpec) -> dict[str, str]:
+    """`log.dirs`: one directory per data volume. With several (JBOD), `metadata.log.dir` says outright that
+    the metadata log stays on the first, as Kafka would choose anyway."""
+    directories = [naming.log_dir(volume.name) for volume in pool.storage.data_volumes]
+    metadata = {"metadata.log.dir": directories[0]} if len(directories) > 1 else {}
+    return {"log.dirs": ",".join(directories), **metadata}
+
+
 def render_properties(properties: dict[str, str]) -> str:
     """The text of a properties file, one `key=value` per line in the given order."""
     return "".join(f"{key}={escaped(value)}\n" for key, value in properties.items())
@@ -159,16 +167,3 @@ def escaped(value: str) -> str:
 def _unicode_escape(char: str) -> str:
     units = char.encode("utf-16-be")
     return "".join(f"\\u{units[i]:02x}{units[i + 1]:02x}" for i in range(0, len(units), 2))
-
-
-def logging_config_file(spec: ClusterSpec) -> str:
-    """The console-only logging configuration for the image's log4j generation."""
-    return "log4j2.yaml" if spec.kafka_minor >= (4, 0) else "log4j.properties"
-
-
-def log4j_opts(spec: ClusterSpec) -> str:
-    """`KAFKA_LOG4J_OPTS` that points Kafka at naming.CONFIG_MOUNT's logging configuration."""
-    path = f"{naming.CONFIG_MOUNT}/{logging_config_file(spec)}"
-    if spec.kafka_minor >= (4, 0):
-        return f"-Dlog4j2.configurationFile={path}"
-    return f"-Dlog4j.configuration=file:{path}"

@@ -35,7 +35,6 @@ PER_MECHANISM = (
 RELATED = {
     "broker.id": f"{POOL}.nodeIdOffset",  # node.id's older name
     "log.dir": f"{POOL}.storage",
-    "metadata.log.dir": f"{POOL}.storage",
     "controller.quorum.auto.join.enable": "quorum",  # the add-controllers Job adds new controllers
     "early.start.listeners": "listeners",  # a broker would open its client port before it caught up
     "control.plane.listener.name": "listeners",
@@ -137,10 +136,18 @@ def kraft_keys() -> dict[str, list[str]]:
 
 def _every_feature() -> Iterator[ClusterSpec]:
     """Clusters that between them turn on every feature that adds properties: both quorum modes, TLS and SASL on
-    every listener that takes them, mutual TLS between nodes, an external listener, zones, the authorizer."""
+    every listener that takes them, mutual TLS between nodes, an external listener, zones, several data volumes,
+    the authorizer."""
+    volumes = [{"name": "data", "size": "1Gi"}, {"name": "data-2", "size": "1Gi"}]
     pools = [
         {"name": "controllers", "roles": ["controller"], "replicas": 3},
-        {"name": "brokers", "roles": ["broker"], "replicas": 3, "scheduling": {"zone": "a"}},
+        {
+            "name": "brokers",
+            "roles": ["broker"],
+            "replicas": 3,
+            "scheduling": {"zone": "a"},
+            "storage": {"volumes": volumes},
+        },
     ]
     external = {"hostPattern": "kafka-{nodeId}.example.com", "type": "NodePort"}
     for mode in ("static", "dynamic"):
