@@ -229,21 +229,24 @@ BAD_METADATA = st.sampled_from(
         {"labels": {"-x": "y"}},
     ]
 )
-ENV = st.lists(
-    st.builds(
-        lambda name, value: {"name": name, "value": value},
-        st.sampled_from(["TZ", "JAVA_TOOL_OPTIONS", "my_var"]),
-        st.sampled_from(["UTC", "", "a b"]),
-    ),
-    max_size=3,
-    unique_by=lambda variable: variable["name"],
-)
+# A name set twice is a rule of the template (checked once its keys are valid), so it is drawn as a "valid" value.
+ENV = weighted(
+    (9, st.lists(
+        st.builds(
+            lambda name, value: {"name": name, "value": value},
+            st.sampled_from(["TZ", "JAVA_TOOL_OPTIONS", "my_var"]),
+            st.sampled_from(["UTC", "", "a b"]),
+        ),
+        max_size=3,
+        unique_by=lambda variable: variable["name"],
+    )),
+    (1, st.just([{"name": "A"}, {"name": "A"}])),
+)  # fmt: skip
 BAD_ENV = st.sampled_from(
     [
         [{"name": "KAFKA_HEAP_OPTS", "value": "-Xmx1g"}],
         [{"name": "KRAFT_TEMPLATE"}],
         [{"name": "1A"}],
-        [{"name": "A"}, {"name": "A"}],
         [{"name": "KAFKA_OPTS"}],
     ]
 )
@@ -601,12 +604,20 @@ def _topic_rules(topics: dict[str, Any], brokers: int) -> list[str]:
     return broken
 
 
+def _env_rule(owner: dict[str, Any], path: str, defects: list[str]) -> list[str]:
+    """A template sets each environment variable once (checked once the template's keys are valid)."""
+    names = [variable.get("name") for variable in owner.get("template", {}).get("env", [])]
+    repeated = len(set(names)) != len(names) and not any(_under(d, path) for d in defects)
+    return [f"{path}.env"] if repeated else []
+
+
 def rule_violations(draft: Draft) -> list[str]:
     """Key paths that break a rule between keys; a rule is only checked once the keys it reads are valid."""
     config, defects = draft.config, draft.defects
     pools = config.get("pools", DEFAULT_POOLS)
-    broken = []
+    broken = _env_rule(config, "template", defects)
     for index, pool in enumerate(pools):
+        broken += _env_rule(pool, f"pools[{index}].template", defects)
         resources = f"pools[{index}].resources"
         if "resources" in pool and not any(_under(d, resources) for d in defects):
             broken += _resource_rules(pool["resources"], resources)
@@ -649,7 +660,7 @@ def _heap_rules(config: dict[str, Any], pools: list[dict[str, Any]]) -> list[str
         own = pool.get("template", {}).get("jvm", {}).get("heap")
         heap = own or config.get("template", {}).get("jvm", {}).get("heap")
         limit = pool.get("resources", {}).get("limits", {}).get("memory", "2Gi")
-        if heap and parse_quantity(heap) + 256 * 2**20 > parse_quantity(limit):
+        if heap and amount(heap) + 256 * 2**20 > amount(limit):
             broken.append(f"pools[{index}].template.jvm.heap" if own else "template.jvm.heap")
     return broken
 
