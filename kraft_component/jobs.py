@@ -11,10 +11,11 @@ TOOL_HEAP = "-Xms128m -Xmx256m"
 def admin_job(
     spec: ClusterSpec, namespace: str, name: str, task: str, command: list[str], *,
     env: dict[str, str] | None = None, volumes: list[Manifest] | None = None, mounts: list[Manifest] | None = None,
-    deadline_seconds: int = 900,
+    deadline_seconds: int = 900, annotations: dict[str, str] | None = None,
 ) -> Manifest:  # fmt: skip
     """A Job that runs `command` once in the Kafka image, hardened like the nodes, retried on failure.
-    Without `volumes` it gets admin_volumes."""
+    Without `volumes` it gets admin_volumes. `annotations` mark its pod template: a Job whose inputs live in the
+    ConfigMap annotates their digest, so that changing them replaces the Job, which runs it again."""
     if volumes is None:
         volumes, mounts = admin_volumes(spec)
     variables = {
@@ -45,7 +46,8 @@ def admin_job(
             "backoffLimit": 6,
             "activeDeadlineSeconds": deadline_seconds,
             "template": {
-                "metadata": {"labels": naming.admin_job_labels(spec.name, task)},
+                "metadata": {"labels": naming.admin_job_labels(spec.name, task)}
+                | ({"annotations": annotations} if annotations else {}),
                 "spec": {
                     "restartPolicy": "Never",
                     "enableServiceLinks": False,

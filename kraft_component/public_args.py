@@ -24,6 +24,7 @@ from .spec import (
     QuorumMode,
     Spread,
     TlsSource,
+    TopicsDeletePolicy,
 )
 
 
@@ -211,6 +212,58 @@ class User(TypedDict):
     """What the user may do."""
 
 
+class Topic(TypedDict):
+    """A topic that kraft creates and keeps as declared."""
+
+    name: str
+    """The topic's name: letters, digits, '.', '_' and '-'."""
+    partitions: NotRequired[int]
+    """Its partition count; it can grow, never shrink. Default `topicDefaults.partitions`."""
+    replicationFactor: NotRequired[int]
+    """Replicas of each partition, at most the broker count; fixed once created. Default: the cluster's."""
+    config: NotRequired[dict[str, str]]
+    """Topic-level configs (`retention.ms`, `cleanup.policy`, ...), checked against the release's topic ConfigDef."""
+
+
+class PodMonitor(TypedDict):
+    """A Prometheus Operator PodMonitor that scrapes every node's metrics port."""
+
+    enabled: NotRequired[bool]
+    """Create it (needs the Prometheus Operator's CRDs). Default false."""
+    labels: NotRequired[dict[str, str]]
+    """Labels on the PodMonitor, to match your Prometheus's podMonitorSelector."""
+    interval: NotRequired[str]
+    """How often Prometheus scrapes each node. Default `30s`."""
+
+
+class PrometheusRule(TypedDict):
+    """A Prometheus Operator PrometheusRule with the alerts every Kafka cluster needs."""
+
+    enabled: NotRequired[bool]
+    """Create it (needs the Prometheus Operator's CRDs). Default false."""
+    labels: NotRequired[dict[str, str]]
+    """Labels on the PrometheusRule, to match your Prometheus's ruleSelector."""
+    diskUsagePercent: NotRequired[int]
+    """Alert when a node's data volume is fuller than this, in percent. Default 80."""
+
+
+class Metrics(TypedDict):
+    """Prometheus metrics of every node, served by Prometheus's JMX exporter as a Java agent."""
+
+    enabled: NotRequired[bool]
+    """Serve Prometheus metrics on port 9404 (`metrics`) of every node. Default false."""
+    agentImage: NotRequired[str]
+    """An image with the JMX exporter's Java agent jar. Default `ghcr.io/adobe/koperator/jmx-javaagent:1.5.0`."""
+    agentJarPath: NotRequired[str]
+    """Where the agent jar is in agentImage. Default `/jmx_prometheus_javaagent.jar`."""
+    scrapeFrom: NotRequired[list[Peer]]
+    """Pods that may reach the metrics port (your Prometheus); nothing else may. Default none."""
+    podMonitor: NotRequired[PodMonitor]
+    """A PodMonitor for the Prometheus Operator."""
+    prometheusRule: NotRequired[PrometheusRule]
+    """Alerting rules for the Prometheus Operator."""
+
+
 class Authorization(TypedDict):
     """Kafka's StandardAuthorizer."""
 
@@ -257,6 +310,12 @@ class ClusterSpec(TypedDict):
     """The authorizer and its super users."""
     users: NotRequired[list[User]]
     """Application users and their ACLs."""
+    topics: NotRequired[list[Topic]]
+    """Topics kraft creates, grows and configures."""
+    topicsDeletePolicy: NotRequired[TopicsDeletePolicy]
+    """`keep` (default): a topic removed from `topics` stays untouched; `delete`: kraft deletes it."""
+    metrics: NotRequired[Metrics]
+    """Prometheus metrics, alerts and their objects."""
 
 
 class PackageArgs(TypedDict):

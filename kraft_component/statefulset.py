@@ -3,7 +3,7 @@
 import math
 from typing import Any
 
-from . import listeners, naming, pods
+from . import listeners, metrics, naming, pods
 from .kafka_config import initial_controllers, log4j_opts
 from .manifests import Manifest, common_labels, pool_config_checksum
 from .quantity import parse_quantity
@@ -85,6 +85,7 @@ def environment(spec: ClusterSpec, pool: PoolSpec, pool_index: int, namespace: s
         **quorum_environment(spec, pool, namespace),
         "KRAFT_SECRETS_DIR": naming.SECRETS_MOUNT,
         "KRAFT_SCRAM_USERS": " ".join(naming.BOOTSTRAPPED_USERS),
+        **metrics.environment(spec),
     }
     external = spec.listeners.external
     if pool.is_broker and external is not None and external.type is ExternalType.NODE_PORT:
@@ -116,6 +117,13 @@ def node_volumes(spec: ClusterSpec) -> tuple[list[Manifest], list[Manifest]]:
     return volumes, mounts
 
 
+def pod_volumes(spec: ClusterSpec) -> tuple[list[Manifest], list[Manifest]]:
+    """(volumes, the Kafka container's mounts) of a node: node_volumes and the metrics agent's."""
+    volumes, mounts = node_volumes(spec)
+    agent_volumes, agent_mounts = metrics.volumes(spec)
+    return volumes + agent_volumes, mounts + agent_mounts
+
+
 def _spread(spec: ClusterSpec, pool: PoolSpec) -> list[Manifest]:
     selector = {"matchLabels": naming.pool_selector_labels(spec.name, pool.name)}
     domains = {naming.HOST_LABEL: pool.scheduling.host_spread}
@@ -129,7 +137,7 @@ def _spread(spec: ClusterSpec, pool: PoolSpec) -> list[Manifest]:
 
 def container(spec: ClusterSpec, pool: PoolSpec, pool_index: int, namespace: str) -> Manifest:
     """The Kafka container: runs the node bootstrap script, which execs the Kafka server."""
-    _, mounts = node_volumes(spec)
+    _, mounts = pod_volumes(spec)
     resources = pool.resources
     return {
         "name": "kafka",
@@ -138,7 +146,8 @@ def container(spec: ClusterSpec, pool: PoolSpec, pool_index: int, namespace: str
         "ports": [
             {"name": listener.port_name, "containerPort": listener.port, "protocol": "TCP"}
             for listener in listeners.for_pool(spec, pool)
-        ],
+        ]
+        + metrics.container_ports(spec),
         "env": environment(spec, pool, pool_index, namespace),
         "resources": {
             "requests": {"cpu": resources.requests.cpu, "memory": resources.requests.memory},
@@ -156,7 +165,7 @@ def statefulset(
     """A pool's StatefulSet. Pods start in parallel (a quorum needs its peers up) and keep their volumes.
     A new `tls_revision` (a re-issued generated certificate) rolls the pool."""
     name = naming.statefulset_name(spec.name, pool.name)
-    volumes, _ = node_volumes(spec)
+    volumes, _ = pod_volumes(spec)
     labels = pod_labels(spec, pool)
     pod_spec: dict[str, Any] = {
         "enableServiceLinks": False,
@@ -164,6 +173,7 @@ def statefulset(
         "terminationGracePeriodSeconds": 120,
         "securityContext": pods.pod_security_context(),
         "topologySpreadConstraints": _spread(spec, pool),
+        **({"initContainers": init} if (init := metrics.init_containers(spec)) else {}),
         "containers": [container(spec, pool, pool_index, namespace)],
         "volumes": volumes,
     }
@@ -183,7 +193,7 @@ def statefulset(
             "name": name,
             "namespace": namespace,
             "labels": labels,
-            "annotations": pods.checkov_skip_annotations(spec),
+            "annotations": pods.checkov_skip_annotations(spec, with_agent=spec.metrics.enabled),
         },
         "spec": {
             "serviceName": naming.headless_service_name(spec.name),
