@@ -285,7 +285,7 @@ class ClusterSpec(TypedDict):
     createNamespace: NotRequired[bool]
     """Create the namespace (restricted Pod Security Standard, kept on destroy). Default true."""
     kafkaVersion: NotRequired[str]
-    """One of 3.9.0-3.9.2, 4.0.0-4.0.2, 4.1.0-4.1.2, 4.2.0-4.2.1, 4.3.0-4.3.1. Default `4.3.1`."""
+    """One of 3.9.0-3.9.2, 4.0.0-4.0.2, 4.1.0-4.1.2, 4.2.0-4.2.2, 4.3.0-4.3.1, 4.4.0. Default `4.4.0`."""
     image: NotRequired[str]
     """Another registry's copy of the official image. Default `apache/kafka:<kafkaVersion>`."""
     metadataVersion: NotRequired[str]

@@ -12,17 +12,12 @@ from typing import Annotated, Any, Self
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 from pydantic.alias_generators import to_camel
 
-from . import naming, topic_configs
+from . import naming
+from .kafka_release import supported_versions, topic_setting_problem
 from .quantity import parse_quantity
 
-KAFKA_VERSIONS = (
-    "3.9.0", "3.9.1", "3.9.2",
-    "4.0.0", "4.0.1", "4.0.2",
-    "4.1.0", "4.1.1", "4.1.2",
-    "4.2.0", "4.2.1",
-    "4.3.0", "4.3.1",
-)  # fmt: skip
-DEFAULT_KAFKA_VERSION = "4.3.1"
+KAFKA_VERSIONS = supported_versions()  # one per extracted ConfigDef data file (data/kafka/<version>.json)
+DEFAULT_KAFKA_VERSION = "4.4.0"
 MIN_MEMORY_LIMIT = "1Gi"
 CLUSTER_ID = re.compile(r"^[A-Za-z0-9_-]{22}$")
 KAFKA_INT_MAX = 2**31 - 1  # node.id and num.partitions are Java ints
@@ -40,6 +35,7 @@ RESERVED_USERS = naming.BOOTSTRAPPED_USERS
 NODE_PORT_RANGE = range(30000, 32768)  # the API server's default --service-node-port-range
 CLUSTER_RESOURCE = "kafka-cluster"  # the only name of the cluster ACL resource
 KAFKA_SHORT_MAX = 2**15 - 1  # a replication factor is a Java short
+MIN_INSYNC_REPLICAS = "min.insync.replicas"
 # The JMX exporter's Java agent, from the image of a maintained project (README of docs/operations-metrics.md
 # says why this one): an Alpine image with the agent jar of Prometheus's jmx_exporter at a fixed path.
 DEFAULT_AGENT_IMAGE = "ghcr.io/adobe/koperator/jmx-javaagent:1.5.0"
@@ -1021,13 +1017,13 @@ def _check_topics(spec: ClusterSpec) -> None:
                 "Add brokers first, or lower it before the topic is created",
             )
         for name, value in topic.config.items():
-            problem = topic_configs.setting_problem(spec.kafka_version, name, value)
+            problem = topic_setting_problem(spec.kafka_version, name, value)
             if problem:
                 raise RuleError(f"{key}.config.{name}", problem)
-        min_isr = topic_configs.int_value(topic.config.get(topic_configs.MIN_INSYNC_REPLICAS, "1"))
-        if min_isr is not None and min_isr > factor:
+        min_isr = int(topic.config.get(MIN_INSYNC_REPLICAS, "1"))  # an INT: the ConfigDef check passed it
+        if min_isr > factor:
             raise RuleError(
-                f"{key}.config.{topic_configs.MIN_INSYNC_REPLICAS}",
+                f"{key}.config.{MIN_INSYNC_REPLICAS}",
                 f"{min_isr} is above the replication factor ({factor}), so no acks=all write could ever succeed; "
                 f"allowed: 1-{factor}",
             )

@@ -372,7 +372,7 @@ BROKEN: dict[str, tuple[Callable[[list[Manifest]], None], Gate, str]] = {
     "wrong type": (_wrong_type, client_models, "StatefulSet/kafka-brokers: spec.replicas: Input should be a valid integer"),
     "misspelt kafka key": (
         _misspelt_kafka_key, kafka_properties,
-        "ConfigMap/kafka-config: data['brokers.properties']: line 28: 'num.partition' is not a Kafka 4.3.1 property",
+        "ConfigMap/kafka-config: data['brokers.properties']: line 28: 'num.partition' is not a Kafka 4.4.0 property",
     ),
     "key removed in 4.0": (_removed_kafka_key, kafka_properties, "'zookeeper.connect' was removed in Kafka 4.0"),
     "int out of range": (

@@ -26,7 +26,7 @@ def test_defaults_are_one_pool_of_three_combined_nodes() -> None:
     assert [(p.name, p.roles, p.replicas, p.node_id_offset) for p in spec.pools] == [
         ("nodes", [Role.BROKER, Role.CONTROLLER], 3, 0)
     ]
-    assert spec.image_ref == "apache/kafka:4.3.1"
+    assert spec.image_ref == "apache/kafka:4.4.0"
     assert (spec.replication_factor, spec.min_insync_replicas) == (3, 2)
 
 
