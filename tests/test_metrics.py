@@ -250,14 +250,15 @@ def test_turning_metrics_on_or_changing_the_rules_rolls_the_pods() -> None:
 
 
 def test_the_agent_runs_in_the_server_alone_not_in_the_format_tool(tmp_path: Path) -> None:
-    spec = parse_spec(METRICS)
-    jar = tmp_path / "agent.jar"
-    jar.write_text("a jar")
-    pod = Pod(tmp_path / "pod", spec, "nodes", 0)
+    pod = Pod(tmp_path, parse_spec(METRICS), "nodes", 0)
 
-    start = pod.start(env={"KAFKA_OPTS": "-Dexisting=1", "KRAFT_METRICS_AGENT_JAR": str(jar)})
+    start = pod.start(env={"KAFKA_OPTS": "-Dexisting=1"})
 
     assert start.returncode == 0, start.stderr
+    jar = pod.volume_dir(metrics.AGENT_VOLUME) / Path(jmx_exporter.AGENT_JAR).name
+    assert jar.read_text() == f"stand-in for /jmx_prometheus_javaagent.jar of {DEFAULT_AGENT_IMAGE}", (
+        "the init container ran"
+    )
     opts = dict(line.split("\t", 1) for line in (pod.kafka_home / "kafka-opts").read_text().splitlines())
     assert opts["kafka-storage.sh"] == "-Dexisting=1"
     assert opts["kafka-server-start.sh"] == f"-Dexisting=1 {jmx_exporter.java_agent_option()}"

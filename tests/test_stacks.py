@@ -92,7 +92,7 @@ def test_a_user_password_comes_from_its_secret_stack_key() -> None:
 def test_the_stack_adopts_a_cluster_id_from_the_secret_key() -> None:
     evaluation = evaluate_config({"kraft:cluster": {}, "kraft:clusterId": "MkU3OEVBNTcwNTJENDM2Qg"})
     assert [r.name for r in evaluation.registrations if r.type.endswith("RandomId")] == ["kafka-directory-id-seed"]
-    secret = next(r for r in evaluation.registrations if r.type.endswith("Secret"))
+    secret = next(r for r in evaluation.registrations if r.name == "kafka-cluster-id")
     assert secret.manifest(show_secrets=True)["stringData"]["cluster-id"] == "MkU3OEVBNTcwNTJENDM2Qg"
 
 

@@ -95,18 +95,18 @@ if ((${#principals[@]})); then
   done < <(admin kafka-acls.sh --list "${principals[@]}")
 fi
 
-for entry in "${existing[@]}"; do
-  [[ -n "${wanted[$entry]:-}" ]] && continue
-  IFS=$'\t' read -ra fields <<<"$entry"
+change_acl() { # change_acl <--add|--remove> <entry> <what was done>: add or remove exactly one ACL entry
+  local fields
+  IFS=$'\t' read -ra fields <<<"$2"
   acl_arguments "${fields[@]}"
-  admin kafka-acls.sh --remove --force "${arguments[@]}"
-  echo "kraft: removed the ACL ${fields[*]}, which is no longer declared"
+  admin kafka-acls.sh "$1" --force "${arguments[@]}"
+  echo "kraft: $3 the ACL ${fields[*]}"
+}
+
+for entry in "${existing[@]}"; do
+  [[ -n "${wanted[$entry]:-}" ]] || change_acl --remove "$entry" "removed (no longer declared)"
 done
 for entry in "${declared_entries[@]}"; do
-  [[ -n "${found[$entry]:-}" ]] && continue
-  IFS=$'\t' read -ra fields <<<"$entry"
-  acl_arguments "${fields[@]}"
-  admin kafka-acls.sh --add --force "${arguments[@]}"
-  echo "kraft: added the ACL ${fields[*]}"
+  [[ -n "${found[$entry]:-}" ]] || change_acl --add "$entry" added
 done
 echo "kraft: the users and ACLs are as declared"

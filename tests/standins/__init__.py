@@ -282,6 +282,16 @@ class Pod:
         for claim in self.statefulset["spec"].get("volumeClaimTemplates", []):
             self.volume_dir(claim["metadata"]["name"]).mkdir(parents=True, exist_ok=True)
 
+    def _init_containers(self) -> None:
+        """What the init containers leave behind: each `cp <file in its image> <path on a volume>` (the metrics
+        agent's) leaves a stand-in of that file, since the image itself is not here."""
+        for init in self.statefulset["spec"]["template"]["spec"].get("initContainers", []):
+            command = init["command"]
+            assert command[0] == "cp" and len(command) == 3, f"no stand-in for init container command {command}"
+            mount = next(m for m in init["volumeMounts"] if _is_under(command[2], m["mountPath"]))
+            target = self.volume_dir(mount["name"]) / command[2].removeprefix(mount["mountPath"]).lstrip("/")
+            target.write_text(f"stand-in for {command[1]} of {init['image']}")
+
     def run(self, command: list[str], env: dict[str, str] | None = None) -> "subprocess.CompletedProcess[str]":
         """Run a command of the container (its paths moved onto the volume folders) with the container's env;
         `env` overrides variables of the manifest."""
@@ -300,6 +310,7 @@ class Pod:
     def start(self, env: dict[str, str] | None = None) -> Start:
         """Run the container's command once, to the exec of the (stand-in) Kafka server."""
         self._fresh_empty_dirs()
+        self._init_containers()
         (self.kafka_home / "started.properties").unlink(missing_ok=True)
         before = len(self.record.read_text().splitlines())
         done = self.run(self.container["command"], env)
