@@ -250,7 +250,7 @@ def test_turning_metrics_on_or_changing_the_rules_rolls_the_pods() -> None:
 
 
 def test_the_agent_runs_in_the_server_alone_not_in_the_format_tool(tmp_path: Path) -> None:
-    pod = Pod(tmp_path, parse_spec(METRICS), "nodes", 0)
+    pod = Pod(tmp_path, parse_spec(METRICS), "brokers", 0)
 
     start = pod.start(env={"KAFKA_OPTS": "-Dexisting=1"})
 
@@ -265,7 +265,7 @@ def test_the_agent_runs_in_the_server_alone_not_in_the_format_tool(tmp_path: Pat
 
 
 def test_a_missing_agent_jar_stops_the_node_naming_the_keys(tmp_path: Path) -> None:
-    pod = Pod(tmp_path, parse_spec(METRICS), "nodes", 0)
+    pod = Pod(tmp_path, parse_spec(METRICS), "brokers", 0)
     start = pod.start(env={"KRAFT_METRICS_AGENT_JAR": str(tmp_path / "absent.jar")})
     assert start.returncode == 1 and start.server_starts == []
     assert "kraft:cluster.metrics.agentImage (path kraft:cluster.metrics.agentJarPath)" in start.stderr
