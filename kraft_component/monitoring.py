@@ -85,8 +85,12 @@ def alerts(spec: ClusterSpec, namespace: str) -> list[Manifest]:
     """The alerting rules of the cluster."""
     of_cluster = selector(spec, namespace)
     on = f"by ({CLUSTER_LABEL}, namespace)"
-    claims = "|".join(naming.statefulset_name(spec.name, pool.name) for pool in spec.pools)
-    volumes = f'{{namespace="{namespace}", persistentvolumeclaim=~"{naming.DATA_VOLUME}-({claims})-[0-9]+"}}'
+    claims = "|".join(
+        f"{volume.name}-{naming.statefulset_name(spec.name, pool.name)}"
+        for pool in spec.pools
+        for volume in pool.storage.data_volumes
+    )  # each data volume's claims are <volume>-<statefulset>-<ordinal>
+    volumes = f'{{namespace="{namespace}", persistentvolumeclaim=~"({claims})-[0-9]+"}}'
     threshold = spec.metrics.prometheus_rule.disk_usage_percent
     return [
         _alert(
@@ -133,7 +137,7 @@ def alerts(spec: ClusterSpec, namespace: str) -> list[Manifest]:
             "KafkaDiskUsageHigh",
             f"100 * {VOLUME_USED}{volumes} / {VOLUME_CAPACITY}{volumes} > {threshold}",
             wait="5m", severity="warning", summary=f"A Kafka data volume is more than {threshold}% full",
-            description="{{ $labels.persistentvolumeclaim }} is {{ $value | humanize }}% full; grow it (README, 'Growing volumes') "
+            description="{{ $labels.persistentvolumeclaim }} is {{ $value | humanize }}% full; grow it (docs/operations.md, 'Growing volumes') "
             "or shorten retention before it fills up.",
         ),
     ]  # fmt: skip

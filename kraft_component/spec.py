@@ -326,9 +326,12 @@ def _topic_name(value: str) -> str:
 
 
 def _topic_config_value(value: Any) -> Any:
-    """A topic config value as Kafka reads it: YAML's true, 3 and 0.5 become "true", "3" and "0.5"."""
+    """A topic config value as Kafka reads it: YAML's true, 3 and 0.5 become "true", "3" and "0.5", and a whole
+    number that came through Pulumi's wire as a float (604800000.0) its integer's text."""
     if isinstance(value, bool):
         return str(value).lower()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
     if isinstance(value, int | float):
         return str(value)
     return value

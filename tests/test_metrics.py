@@ -333,7 +333,8 @@ def test_the_alerts_cover_the_issue_and_follow_the_cluster() -> None:
     assert "< 3" in alerts["KafkaControllerDown"]["expr"]
     assert alerts["KafkaDiskUsageHigh"]["expr"].endswith("> 70")
     assert (
-        'persistentvolumeclaim=~"data-(kafka-controllers|kafka-brokers)-[0-9]+"' in alerts["KafkaDiskUsageHigh"]["expr"]
+        'persistentvolumeclaim=~"(data-kafka-controllers|data-kafka-brokers)-[0-9]+"'
+        in alerts["KafkaDiskUsageHigh"]["expr"]
     )
     for alert in alerts.values():
         assert 'namespace="streaming"' in alert["expr"]
@@ -398,3 +399,20 @@ def test_the_stacks_of_staging_and_prod_serve_metrics_to_the_monitoring_namespac
 def test_the_metrics_page_names_every_metric_the_rules_produce() -> None:
     page = (ROOT / "docs" / "operations-metrics.md").read_text()
     assert [name for name in sorted(jmx_exporter.exposed_names()) if f"`{name}`" not in page] == []
+
+
+def test_the_disk_alert_watches_every_data_volume_of_every_pool() -> None:
+    spec = parse_spec({
+        "pools": [
+            {"name": "controllers", "roles": ["controller"], "replicas": 3},
+            {"name": "brokers", "roles": ["broker"], "replicas": 3,
+             "storage": {"volumes": [{"name": "data", "size": "1Ti"}, {"name": "data2", "size": "1Ti"}]}},
+        ],
+        "metrics": {"enabled": True, "prometheusRule": {"enabled": True}},
+    })  # fmt: skip
+    (disk,) = [alert for alert in monitoring.alerts(spec, "kafka") if alert["alert"] == "KafkaDiskUsageHigh"]
+    pattern = re.search(r'persistentvolumeclaim=~"([^"]+)"', disk["expr"])
+    assert pattern is not None
+    claims = ["data-kafka-controllers-2", "data-kafka-brokers-0", "data2-kafka-brokers-2"]
+    assert all(re.fullmatch(pattern[1], claim) for claim in claims)
+    assert not re.fullmatch(pattern[1], "data-other-brokers-0")

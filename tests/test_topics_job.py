@@ -230,3 +230,11 @@ def test_the_job_runs_after_the_cluster_and_again_whenever_the_topics_change() -
     template = topics_job(cluster(ORDERS), "kafka", {})["spec"]["template"]
     assert template != topics_job(cluster({**ORDERS, "partitions": 7}), "kafka", {})["spec"]["template"]
     assert template != topics_job(cluster(ORDERS), "kafka", {"orders.events": ["segment.bytes"]})["spec"]["template"]
+
+
+def test_config_values_are_read_as_kafka_reads_them_whatever_the_wire_made_of_them() -> None:
+    values = {"retention.ms": 604800000.0, "min.cleanable.dirty.ratio": 0.5, "preallocate": True, "segment.ms": 3}
+    (topic,) = cluster({"name": "t", "config": values}).topics
+    assert topic.config == {
+        "retention.ms": "604800000", "min.cleanable.dirty.ratio": "0.5", "preallocate": "true", "segment.ms": "3",
+    }  # fmt: skip
