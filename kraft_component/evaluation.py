@@ -162,9 +162,11 @@ def evaluate(
     project: str = "kraft",
     stack: str = "test",
     secret_keys: list[str] | None = None,
+    mocks: RecordingMocks | None = None,
 ) -> Evaluation:
-    """Run `program` as `pulumi up` would (not a preview) and return what it registered."""
-    mocks = RecordingMocks()
+    """Run `program` as `pulumi up` would (not a preview) and return what it registered. `mocks` may compute
+    some outputs for real (the real-Kafka tier makes real certificates)."""
+    mocks = mocks or RecordingMocks()
     monitor = RecordingMonitor(mocks)
     settings.ROOT.set(None)
     pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False, monitor=monitor)

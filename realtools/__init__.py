@@ -1,0 +1,1 @@
+"""Support for the real-runtime test tiers: real Kafka releases and pods run as local processes."""
