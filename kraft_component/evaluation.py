@@ -159,6 +159,7 @@ class Evaluation:
 def evaluate(
     program: Callable[[], Any],
     config: dict[str, str] | None = None,
+    *,
     project: str = "kraft",
     stack: str = "test",
     secret_keys: list[str] | None = None,

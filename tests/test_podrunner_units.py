@@ -189,7 +189,8 @@ def test_the_container_start_builds_its_root_then_becomes_its_user() -> None:
         "echo $$ > /sys/fs/cgroup/memory/kraft-1/kafka-0/cgroup.procs"
     )
     assert lines[-1] == (
-        "exec /usr/sbin/chroot /s/root /usr/bin/setpriv --reuid=1000 --regid=1000 --groups=1000 --no-new-privs "
+        "exec /usr/sbin/chroot /s/root /usr/bin/setpriv --reuid=1000 --regid=1000 --pdeathsig=KILL --groups=1000 "
+        "--no-new-privs "
         "--inh-caps=-all --ambient-caps=-all --bounding-set=-all -- /usr/bin/env -i -C / 'A=x y' /bin/bash "
         "/etc/kraft/node-bootstrap.sh"
     )

@@ -10,9 +10,14 @@ namespace, address, cgroup and mount the runner made, and removes its temporary 
 """
 
 import asyncio
+import concurrent.futures
+import contextlib
 import os
+import queue
 import shutil
+import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -23,7 +28,7 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 from ..prerequisites import MissingPrerequisite, command
-from . import sandbox
+from . import leftovers, sandbox
 from .controllers import JobStatus
 from .images import ImageResolver
 from .objects import Manifest, PodRunnerError
@@ -82,8 +87,11 @@ class Cluster:
 
     def __init__(self, images: ImageResolver, state_dir: Path | None = None) -> None:
         check_machine()
+        for leftover in leftovers.sweep():
+            print(f"pod runner: removed {leftover} of a runner that is gone", file=sys.stderr)
         self._own_state = state_dir is None
-        self.state = Path(tempfile.mkdtemp(prefix="kraft-pods-")) if state_dir is None else state_dir
+        prefix = f"{leftovers.STATE_PREFIX}{os.getpid()}-"
+        self.state = Path(tempfile.mkdtemp(prefix=prefix)) if state_dir is None else state_dir
         self.state.chmod(0o755)  # containers run as other users and need to reach their volumes
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="pod runner", daemon=True)
@@ -273,20 +281,38 @@ class Cluster:
 
     # clients
 
-    def run_client(self, argv: Sequence[str], timeout: float = 300, namespace: str = "default",
-                   env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:  # fmt: skip
-        """Run a program of this machine in a pod-like sandbox: its own address on the pod network and
-        the pods' and Services' names in its /etc/hosts (as seen from `namespace`)."""
+    def start_client(
+        self,
+        argv: Sequence[str],
+        timeout: float = 600,
+        namespace: str = "default",
+        env: Mapping[str, str] | None = None,
+    ) -> "ClientProcess":
+        """Start a program of this machine in a pod-like sandbox: its own address on the pod network and the
+        pods' and Services' names in its /etc/hosts (as seen from `namespace`); killed after `timeout` s."""
+        pids: queue.Queue[int] = queue.Queue()
 
         async def run() -> subprocess.CompletedProcess[str]:
             netns, hosts = await self.runtime.add_client(namespace)
             try:
                 command = sandbox.client_command(netns, hosts, argv)
-                return await self.runtime.run_command(command, timeout, env={**os.environ, **(env or {})})
+                variables = {**os.environ, **(env or {})}
+                return await self.runtime.run_command(command, timeout, env=variables, started=pids.put)
             finally:
                 await self.runtime.remove_client(netns)
 
-        return self._call(run(), timeout + 30)
+        future = asyncio.run_coroutine_threadsafe(run(), self._loop)
+        return ClientProcess(future, pids.get(timeout=60))
+
+    def run_client(
+        self,
+        argv: Sequence[str],
+        timeout: float = 300,
+        namespace: str = "default",
+        env: Mapping[str, str] | None = None,
+    ) -> subprocess.CompletedProcess[str]:
+        """start_client, then wait for it to end."""
+        return self.start_client(argv, timeout, namespace, env).wait(timeout + 30)
 
     # end
 
@@ -303,6 +329,23 @@ class Cluster:
             self._thread.join(10)
             if self._own_state:
                 shutil.rmtree(self.state, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class ClientProcess:
+    """A program started with Cluster.start_client."""
+
+    future: "concurrent.futures.Future[subprocess.CompletedProcess[str]]"
+    pid: int
+
+    def signal(self, number: int = signal.SIGTERM) -> None:
+        """Signal the program (its process group)."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.pid, number)
+
+    def wait(self, timeout: float) -> subprocess.CompletedProcess[str]:
+        """Its exit code and output (stdout and stderr together), once it ends."""
+        return self.future.result(timeout)
 
 
 def _log_section(pod: Pod) -> list[str]:

@@ -8,7 +8,7 @@ import re
 import socket
 import subprocess
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -329,14 +329,17 @@ class Runtime:
     # processes
 
     async def run_command(
-        self, argv: Sequence[str], timeout: float, stdin: bytes | None = None, env: Mapping[str, str] | None = None
-    ) -> subprocess.CompletedProcess[str]:
-        """Run a command of this machine; after `timeout` seconds its whole process group is killed and
-        the output so far returned with exit code -9."""
+        self, argv: Sequence[str], timeout: float, stdin: bytes | None = None, env: Mapping[str, str] | None = None,
+        started: Callable[[int], None] | None = None,
+    ) -> subprocess.CompletedProcess[str]:  # fmt: skip
+        """Run a command of this machine in a process group of its own (`started` learns its ID); after
+        `timeout` seconds the group is killed and the output so far returned with exit code -9."""
         process = await asyncio.create_subprocess_exec(
             *argv, stdin=asyncio.subprocess.PIPE if stdin is not None else asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, start_new_session=True, env=env,
         )  # fmt: skip
+        if started is not None:
+            started(process.pid)
         try:
             output, _ = await asyncio.wait_for(process.communicate(stdin), timeout)
             code = process.returncode

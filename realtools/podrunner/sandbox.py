@@ -42,7 +42,9 @@ class User:
 
 def privileges(user: User) -> list[str]:
     """`setpriv` arguments that become `user`."""
-    arguments = ["/usr/bin/setpriv", f"--reuid={user.uid}", f"--regid={user.gid}"]
+    # a changed user loses the parent-death signal --kill-child gave it: set it again, so the container dies
+    # with its launcher
+    arguments = ["/usr/bin/setpriv", f"--reuid={user.uid}", f"--regid={user.gid}", "--pdeathsig=KILL"]
     if user.groups:
         arguments.append(f"--groups={','.join(map(str, user.groups))}")
     else:

@@ -13,12 +13,12 @@ from typing import NoReturn
 import pytest
 
 from realtools import kafka_install
-from realtools.podrunner import Cluster, Image, ImageResolver, check_machine, kafka_images
-from realtools.podrunner.images import DEFAULT_PATH, kafka_version
+from realtools.podrunner import Cluster, ImageResolver, check_machine, kafka_images
+from realtools.podrunner.images import kafka_version
 from realtools.podrunner.objects import Manifest
 from realtools.prerequisites import MissingPrerequisite, java_home
+from tests.realkafka.workloads import SHELL_IMAGE, shell_image
 
-SHELL_IMAGE = "kraft.test/shell:1"  # this machine's userland only, as uid 1000: the runner's own tests
 OUTCOME = pytest.StashKey[bool]()
 
 
@@ -46,12 +46,6 @@ def java() -> Path:
         return java_home()
     except MissingPrerequisite as error:
         unavailable(str(error))
-
-
-def shell_image(reference: str) -> Image:
-    """The runner tests' image: this machine's /usr, nothing else, running as uid 1000."""
-    return Image(reference, folders={}, env={"PATH": DEFAULT_PATH}, uid=1000, gid=1000, user="appuser",
-                 home="/home/appuser")  # fmt: skip
 
 
 @pytest.fixture(scope="session")

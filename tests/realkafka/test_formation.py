@@ -1,6 +1,7 @@
 """Scenario 1: the dev stack and a secure stack form on real Kafka. Every pod becomes Ready by its own
 probes, and `kafka-metadata-quorum describe --status` shows the expected voters and one leader."""
 
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -8,12 +9,19 @@ import pytest
 
 from kraft_component import naming
 from kraft_component.kafka_config import controller_endpoints
+from kraft_component.manifests import bootstrap_servers
 from realtools.podrunner import Cluster, PodMeasure
 from realtools.stacks import Rendered, render_stack, stack_cluster
 from tests.realkafka.kafka import quorum_status, spec_of
 
 pytestmark = pytest.mark.realkafka
 
+LIST_BROKERS = """
+import sys
+from confluent_kafka.admin import AdminClient
+metadata = AdminClient({"bootstrap.servers": sys.argv[1]}).list_topics(timeout=60)
+print(*sorted(metadata.brokers))
+"""
 READY_TIMEOUT = 900  # two startup-probe budgets of 300 s (controllers, then brokers), with room to spare
 SMALL = {"requests": {"cpu": "250m", "memory": "1Gi"}, "limits": {"cpu": "1", "memory": "1Gi"}}
 
@@ -57,9 +65,14 @@ def test_the_dev_stack_forms(cluster: Cluster, install_images: Callable[[Sequenc
     measures = form(cluster, render_stack("dev"), install_images)
     measured(summary(f"dev stack (3 combined nodes, Kafka {config['kafkaVersion']})", measures))
 
-    status = quorum_status(cluster, "kafka-nodes-0", spec_of(config))
+    spec = spec_of(config)
+    status = quorum_status(cluster, "kafka-nodes-0", spec)
     assert status.voters == expected_voters(config)
     assert status.leader in status.voters
+    # a real client outside the pods, bootstrapping through the Service, is told of every broker
+    brokers = cluster.run_client([sys.executable, "-c", LIST_BROKERS, bootstrap_servers(spec, spec.namespace)],
+                                 namespace=spec.namespace, timeout=120)  # fmt: skip
+    assert brokers.stdout.split() == ["0", "1", "2"], brokers.stdout
 
 
 def test_a_secure_stack_with_dedicated_controllers_forms(

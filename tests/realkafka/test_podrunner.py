@@ -1,16 +1,20 @@
 """The pod runner against real processes: what a pod sees, probes, restarts, Jobs, rolling updates,
 scaling, claims, names and Services. Shell containers, so no JVM is needed for these."""
 
+import contextlib
 import itertools
 import re
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from realtools.podrunner import Cluster, PodRunnerError, PodsNotReady, PodView
+from realtools.podrunner import Cluster, PodRunnerError, PodsNotReady, PodView, leftovers
 from tests.realkafka.workloads import HTTP_PORT, NAMESPACE, POD_NAME_ENV, job, services, statefulset, web_server
 
 pytestmark = pytest.mark.realkafka
@@ -244,3 +248,65 @@ def _wait(condition: Callable[[], bool], timeout: float) -> None:
 
 def _index(events: list[str], text: str, after: int = -1) -> int:
     return next(i for i, line in enumerate(events) if i > after and text in line)
+
+
+def leftovers_of(pid: int) -> list[str]:
+    """Network namespaces, bridges, cgroups and folders named after a runner's process."""
+    found = [line.split()[0] for line in subprocess.run(["ip", "netns", "list"], capture_output=True, text=True,
+             check=True).stdout.splitlines() if line.startswith(f"kraft-{pid}-")]  # fmt: skip
+    bridges = subprocess.run(["ip", "-o", "link", "show", "type", "bridge"], capture_output=True, text=True, check=True)
+    found += [f"bridge krb{pid:06x}" for line in bridges.stdout.splitlines() if f"krb{pid:06x}" in line]
+    found += [str(path) for path in Path("/sys/fs/cgroup/memory").glob(f"kraft-{pid}")]
+    found += [str(path) for path in Path(tempfile.gettempdir()).glob(f"kraft-pods-{pid}-*")]
+    return found
+
+
+def processes_running(marker: str) -> list[str]:
+    """Processes whose command line holds `marker`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        with contextlib.suppress(OSError):
+            if entry.name.isdigit() and marker in (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode():
+                found.append(entry.name)
+    return found
+
+
+RUNNER = """
+import sys, time
+from realtools.podrunner import Cluster
+from tests.realkafka.workloads import shell_image, statefulset
+cluster = Cluster(shell_image)
+cluster.apply([statefulset("left", "exec sleep " + str(31330 + 7), replicas=2)])  # not in this command line
+cluster.wait_ready(60)
+print("ready", flush=True)
+if sys.stdin.readline().strip() == "close":
+    cluster.close()
+    print("closed", flush=True)
+time.sleep(600)
+"""
+
+
+@pytest.mark.parametrize("ending", ["close", "kill -9"])
+def test_nothing_is_left_running_or_behind_when_the_runner_ends(ending: str) -> None:
+    runner = subprocess.Popen([sys.executable, "-c", RUNNER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              text=True, cwd=Path(__file__).parents[2])  # fmt: skip
+    try:
+        assert runner.stdout is not None and runner.stdin is not None
+        assert runner.stdout.readline().strip() == "ready"
+        _wait(lambda: len(processes_running("sleep 31337")) == 2, 10)
+        assert leftovers_of(runner.pid)
+        if ending == "close":
+            runner.stdin.write("close\n")
+            runner.stdin.flush()
+            assert runner.stdout.readline().strip() == "closed"
+        else:
+            runner.kill()
+            runner.wait(10)
+            _wait(lambda: not processes_running("sleep 31337"), 10)  # the containers die with the runner
+            removed = leftovers.sweep()  # what the next runner does first
+            assert removed
+        assert processes_running("sleep 31337") == []
+        assert leftovers_of(runner.pid) == []
+    finally:
+        runner.kill()
+        runner.wait(10)

@@ -2,9 +2,11 @@
 
 from typing import Any
 
+from realtools.podrunner import Image
+from realtools.podrunner.images import DEFAULT_PATH
 from realtools.podrunner.objects import Manifest
-from tests.realkafka.conftest import SHELL_IMAGE
 
+SHELL_IMAGE = "kraft.test/shell:1"  # this machine's userland only, as uid 1000: the runner's own tests
 NAMESPACE = "runner"
 LABELS = {"app": "shell"}
 SECURITY = {"runAsNonRoot": True, "runAsUser": 1000, "runAsGroup": 1000, "fsGroup": 1000,
@@ -92,3 +94,9 @@ def web_server(port: int = 8080) -> str:
 
 POD_NAME_ENV = {"name": "POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}
 HTTP_PORT = [{"name": "http", "containerPort": 8080}]
+
+
+def shell_image(reference: str) -> Image:
+    """The runner tests' image: this machine's /usr, nothing else, running as uid 1000."""
+    return Image(reference, folders={}, env={"PATH": DEFAULT_PATH}, uid=1000, gid=1000, user="appuser",
+                 home="/home/appuser")  # fmt: skip
