@@ -1,14 +1,15 @@
 """Kafka releases installed from Maven Central, laid out like the official image's /opt/kafka.
 
 `libs/` is the runtime classpath of the server (`org.apache.kafka:kafka_2.13`) and the tools
-(`org.apache.kafka:kafka-tools`), plus the logging backend their POMs leave to the release tarball.
+(`org.apache.kafka:kafka-tools`) without Kafka Connect, plus the logging backend their POMs leave to the
+release tarball.
 `config/` holds console-only logging configurations. `bin/` holds shims of the release's scripts: each
 does what the release's `kafka-run-class.sh` does with a release layout (classpath, JVM options, log
 settings) and then runs Kafka's own main class, so no Kafka behaviour is ours. The release scripts are
 only in the release tarball, which no registry serves; these shims are written from reading them.
 
 An install is cached under `${KRAFT_CACHE_DIR:-~/.cache/kraft}/kafka/<version>/` and only counts once
-complete: it is built in a temporary folder and renamed at the end.
+complete (built in a temporary folder and renamed at the end) and made by this recipe (RECIPE).
 """
 
 import argparse
@@ -36,6 +37,11 @@ LOG4J_NOT_IN_POM = {(4, 0): "2.24.3"}
 # Kafka 3.9's build logs through reload4j; kafka-tools' POM brings it and slf4j-reload4j at run time.
 RELOAD4J = "1.2.25"
 MANIFEST = "kraft-install.json"
+RECIPE = 2  # raise it when an install would come out differently: older cached installs are rebuilt
+# Kafka Connect, which kafka-tools' POM pulls in for its Connect tools and the release tarball ships, but which
+# neither the broker nor any tool the pods run loads. Left out: Maven Central as reached here lacks some of
+# its releases (connect-api 4.0.1), and the classpath is 40 jars shorter without it and its web stack.
+CONNECT = ("connect-api", "connect-json", "connect-transforms", "connect-runtime")
 Version = tuple[int, int, int]
 
 
@@ -85,9 +91,13 @@ def home(version: str) -> Path:
 
 
 def installed(version: str) -> Path | None:
-    """The complete install of `version`, or None."""
+    """The complete install of `version` made by this recipe, or None."""
     path = home(version)
-    return path if (path / MANIFEST).is_file() else None
+    try:
+        manifest = json.loads((path / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return None
+    return path if manifest.get("recipe") == RECIPE else None
 
 
 def uses_log4j2(version: Version) -> bool:
@@ -378,9 +388,14 @@ def config_files(version: Version) -> dict[str, str]:
 
 
 def pom(coordinates: Sequence[str]) -> str:
-    """A POM that only depends on `coordinates` (`group:artifact:version`)."""
+    """A POM that only depends on `coordinates` (`group:artifact:version`), without Kafka Connect."""
+    exclusions = "".join(
+        f"<exclusion><groupId>org.apache.kafka</groupId><artifactId>{artifact}</artifactId></exclusion>"
+        for artifact in CONNECT
+    )
     dependencies = "".join(
-        f"<dependency><groupId>{group}</groupId><artifactId>{artifact}</artifactId><version>{version}</version></dependency>"
+        f"<dependency><groupId>{group}</groupId><artifactId>{artifact}</artifactId><version>{version}</version>"
+        f"<exclusions>{exclusions}</exclusions></dependency>"
         for group, artifact, version in (item.split(":") for item in coordinates)
     )
     return (
@@ -412,7 +427,7 @@ def build(version: Version, target: Path) -> dict[str, object]:
     """Lay out the install of `version` in the empty folder `target`; return its manifest."""
     text = ".".join(map(str, version))
     libs = target / "libs"
-    work = Path(tempfile.mkdtemp(prefix="maven-", dir=target.parent))
+    work = target / ".maven"
     try:
         copy_dependencies(
             [f"org.apache.kafka:kafka_{SCALA}:{text}", f"org.apache.kafka:kafka-tools:{text}"],
@@ -435,7 +450,7 @@ def build(version: Version, target: Path) -> dict[str, object]:
     (target / "logs").mkdir()  # LOG_DIR of the release layout; pods mount an emptyDir over it
     for folder in (target, *(path for path in target.rglob("*") if path.is_dir())):
         folder.chmod(0o755)
-    return {"version": text, "tools": classes, "logging": backend, "jars": len(list(libs.iterdir()))}
+    return {"version": text, "recipe": RECIPE, "tools": classes, "logging": backend, "jars": len(list(libs.iterdir()))}
 
 
 def install(version: str, log: Callable[[str], None] = print) -> Path:
@@ -447,6 +462,8 @@ def install(version: str, log: Callable[[str], None] = print) -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if installed(version):
             return target
+        for stale in target.parent.glob(f".{version}-*"):  # a build that was killed (this lock is held)
+            shutil.rmtree(stale, ignore_errors=True)
         started = time.monotonic()
         log(f"installing Kafka {version} from Maven Central into {target}")
         building = Path(tempfile.mkdtemp(prefix=f".{version}-", dir=target.parent))
@@ -454,7 +471,7 @@ def install(version: str, log: Callable[[str], None] = print) -> Path:
             manifest = build(parsed, building)
             manifest["seconds"] = round(time.monotonic() - started, 1)
             (building / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
-            shutil.rmtree(target, ignore_errors=True)  # an incomplete leftover
+            shutil.rmtree(target, ignore_errors=True)  # an incomplete leftover, or an older recipe's
             building.rename(target)
         finally:
             shutil.rmtree(building, ignore_errors=True)
