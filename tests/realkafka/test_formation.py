@@ -37,10 +37,16 @@ def secure_cluster() -> dict[str, Any]:
 
 
 def summary(name: str, measures: Sequence[PodMeasure]) -> str:
-    """Seconds from the first process start to every pod Ready, and each pod's peak memory."""
-    ready = max(measure.ready or float("inf") for measure in measures)
+    """Seconds from the first process start to every pod Ready (and to each StatefulSet's last pod Ready),
+    and each pod's peak memory."""
+    pools: dict[str, float] = {}
+    for measure in measures:
+        pool = measure.name.rsplit("-", 1)[0]
+        pools[pool] = max(pools.get(pool, 0.0), measure.ready or float("inf"))
+    stages = ", ".join(f"{pool} {ready:.0f} s" for pool, ready in pools.items())
     memory = ", ".join(f"{m.name} {m.peak_rss_bytes / 2**20:.0f} MiB" for m in measures)
-    return f"{name}: all {len(measures)} pods Ready {ready:.0f} s after the first process started; peak RSS: {memory}"
+    return (f"{name}: all {len(measures)} pods Ready {max(pools.values()):.0f} s after the first process started "
+            f"({stages}); peak RSS: {memory}")  # fmt: skip
 
 
 def form(
