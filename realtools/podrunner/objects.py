@@ -9,7 +9,7 @@ not emulated in docs/real-kafka.md.
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -350,8 +350,3 @@ def selects(selector: Mapping[str, str], labels: Mapping[str, str]) -> bool:
 def key(manifest: Manifest) -> str:
     """`Kind/name`, how the runner names an object (within one namespace)."""
     return f"{manifest['kind']}/{manifest['metadata']['name']}"
-
-
-def by_kind(objects: Sequence[Manifest], kind: str) -> list[Manifest]:
-    """The objects of one kind, in the given order."""
-    return [obj for obj in objects if obj.get("kind") == kind]

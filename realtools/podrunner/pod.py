@@ -8,7 +8,7 @@ import shutil
 import signal
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,6 +16,7 @@ from kraft_component.quantity import parse_quantity
 
 from . import env as environment
 from . import network, sandbox, volumes
+from .cgroups import MemoryCgroups
 from .images import Image, copy_etc
 from .objects import Container, PodRunnerError, PodTemplate, Probe
 from .probes import ProbeCounter, Verdict
@@ -38,7 +39,6 @@ class Measure:
     ready: float | None = None
     peak_rss: int = 0
     restarts: int = 0
-    exit_codes: list[int] = field(default_factory=list)
 
 
 class ContainerRun:
@@ -55,6 +55,8 @@ class ContainerRun:
         self.pid_namespace = ""
         self.started = time.monotonic()
         self.exit_code: int | None = None
+        self.killed = False
+        """Whether the runner sent SIGKILL (the kubelet knows it killed a container; see wait)."""
 
     async def start(self) -> None:
         """Start the process; return once the container's root is in place (or it exited trying)."""
@@ -76,9 +78,13 @@ class ContainerRun:
                 self.pid_namespace = os.readlink(f"/proc/{self.pid}/ns/pid")
 
     async def wait(self) -> int:
-        """The container's exit code (128 + the signal that ended it)."""
+        """The container's exit code (128 + the signal that ended it). util-linux 2.38's `unshare --fork`
+        exits 1 when its child dies of a signal, so a SIGKILL is only known as such when the runner sent it
+        or the memory cgroup counted an OOM kill."""
         assert self.process is not None
         code = await self.process.wait()
+        if code == 1 and (self.killed or MemoryCgroups.oom_killed(self.launch.cgroup)):
+            code = -signal.SIGKILL
         self.exit_code = 128 - code if code < 0 else code
         return self.exit_code
 
@@ -90,6 +96,7 @@ class ContainerRun:
 
     def kill(self) -> None:
         """SIGKILL the container (its first process, and so its whole PID namespace)."""
+        self.killed = True
         self.signal(signal.SIGKILL)
         if self.process is not None and self.process.returncode is None:
             with contextlib.suppress(ProcessLookupError):
@@ -173,8 +180,9 @@ class Pod:
                 probing = asyncio.get_running_loop().create_task(self._probe(run))
                 code = await run.wait()
                 probing.cancel()
-                self.measure.exit_codes.append(code)
                 self._set_ready(False)
+                if MemoryCgroups.oom_killed(run.launch.cgroup):
+                    self.runtime.record(f"pod {self.name}: OOMKilled (over its memory limit)")
                 self.runtime.cgroups.release(run.launch.cgroup)
                 if self.terminating:
                     break

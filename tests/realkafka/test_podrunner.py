@@ -310,3 +310,12 @@ def test_nothing_is_left_running_or_behind_when_the_runner_ends(ending: str) -> 
     finally:
         runner.kill()
         runner.wait(10)
+
+
+def test_a_container_over_its_memory_limit_is_oom_killed_and_restarted(cluster: Cluster) -> None:
+    if not cluster.memory_limits_enforced:
+        pytest.skip("this machine has no memory cgroup hierarchy the runner may use")
+    hog = "echo starting; exec python3 -c 'import time; block = bytearray(256 * 2**20); time.sleep(600)'"
+    cluster.apply([statefulset("hog", hog, claims=(), resources={"limits": {"memory": "64Mi"}})])
+    _wait(lambda: any("pod hog-0: OOMKilled (over its memory limit)" in line for line in cluster.events()), 30)
+    assert any("pod hog-0: container exited 137" in line for line in cluster.events())  # 128 + SIGKILL
