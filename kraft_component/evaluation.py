@@ -163,10 +163,10 @@ def evaluate(
     project: str = "kraft",
     stack: str = "test",
     secret_keys: list[str] | None = None,
-    mocks: RecordingMocks | None = None,
+    mocks: Mocks | None = None,
 ) -> Evaluation:
-    """Run `program` as `pulumi up` would (not a preview) and return what it registered. `mocks` may compute
-    some outputs for real (the real-Kafka tier makes real certificates)."""
+    """Run `program` as `pulumi up` would (not a preview) and return what it registered; `mocks` answer for the
+    providers (RecordingMocks, which compute stand-ins for random values and keys, unless given)."""
     mocks = mocks or RecordingMocks()
     monitor = RecordingMonitor(mocks)
     settings.ROOT.set(None)

@@ -1,1 +1,1 @@
-"""Support for the real-runtime test tiers: real Kafka releases and pods run as local processes."""
+"""Support code for the real-tool test tiers: Kafka, Pulumi and Kubernetes from their registries."""
