@@ -46,6 +46,7 @@ def test_a_cluster_config_replaces_the_stack_files() -> None:
             "profile": "development",
             "listeners": {"client": "PLAINTEXT", "internal": "PLAINTEXT", "controller": "PLAINTEXT"},
             "authorization": {"enabled": False},
+            "pools": [{"name": "nodes", "roles": ["broker", "controller"], "replicas": 1}],
         },
     )
     assert {obj["metadata"]["name"] for obj in rendered.objects if obj["kind"] == "StatefulSet"} == {"other-nodes"}
