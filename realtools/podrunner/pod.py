@@ -71,11 +71,10 @@ class ContainerRun:
             if self.process.returncode is not None or time.monotonic() > deadline:
                 return
             await asyncio.sleep(0.02)
-        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
-        if children:
-            self.pid = int(children[0])
-            with contextlib.suppress(OSError):
-                self.pid_namespace = os.readlink(f"/proc/{self.pid}/ns/pid")
+        with contextlib.suppress(OSError):  # a container that ended at once has no process left to find
+            children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
+            self.pid = int(children[0]) if children else 0
+            self.pid_namespace = os.readlink(f"/proc/{self.pid}/ns/pid") if self.pid else ""
 
     async def wait(self) -> int:
         """The container's exit code (128 + the signal that ended it). util-linux 2.38's `unshare --fork`
@@ -173,34 +172,41 @@ class Pod:
 
     async def _life(self) -> None:
         try:
-            await self._setup()
-            backoff = BACKOFF_START
-            while not self.terminating:
-                run = await self._start_container()
-                probing = asyncio.get_running_loop().create_task(self._probe(run))
-                code = await run.wait()
-                probing.cancel()
-                self._set_ready(False)
-                if MemoryCgroups.oom_killed(run.launch.cgroup):
-                    self.runtime.record(f"pod {self.name}: OOMKilled (over its memory limit)")
-                self.runtime.cgroups.release(run.launch.cgroup)
-                if self.terminating:
-                    break
-                policy = self.template.restart_policy
-                if policy == "Never" or (policy == "OnFailure" and code == 0):
-                    self.phase = "Succeeded" if code == 0 else "Failed"
-                    self.message = f"exited {code}"
-                    break
-                if time.monotonic() - run.started > BACKOFF_RESET:
-                    backoff = BACKOFF_START
-                self.message = f"CrashLoopBackOff: exited {code}, restarting in {backoff:.0f} s"
-                self.runtime.record(f"pod {self.name}: container exited {code}; restarting in {backoff:.0f} s")
-                await self._sleep(backoff)
-                backoff = min(backoff * 2, BACKOFF_MAX)
-                self.measure.restarts += 1
+            await self._run_containers()
+        except Exception as error:  # the runner's own failure: visible, and a failed pod to its controller
+            self.phase, self.message = "Failed", f"pod runner error: {error!r}"
+            self.runtime.record(f"pod {self.name}: {self.message}")
         finally:
             self._set_ready(False)
             await asyncio.shield(self._teardown())
+
+    async def _run_containers(self) -> None:
+        """Set the pod up, then start its container again and again as its restart policy says."""
+        await self._setup()
+        backoff = BACKOFF_START
+        while not self.terminating:
+            run = await self._start_container()
+            probing = asyncio.get_running_loop().create_task(self._probe(run))
+            code = await run.wait()
+            probing.cancel()
+            self._set_ready(False)
+            if MemoryCgroups.oom_killed(run.launch.cgroup):
+                self.runtime.record(f"pod {self.name}: OOMKilled (over its memory limit)")
+            self.runtime.cgroups.release(run.launch.cgroup)
+            if self.terminating:
+                break
+            policy = self.template.restart_policy
+            if policy == "Never" or (policy == "OnFailure" and code == 0):
+                self.phase = "Succeeded" if code == 0 else "Failed"
+                self.message = f"exited {code}"
+                break
+            if time.monotonic() - run.started > BACKOFF_RESET:
+                backoff = BACKOFF_START
+            self.message = f"CrashLoopBackOff: exited {code}, restarting in {backoff:.0f} s"
+            self.runtime.record(f"pod {self.name}: container exited {code}; restarting in {backoff:.0f} s")
+            await self._sleep(backoff)
+            backoff = min(backoff * 2, BACKOFF_MAX)
+            self.measure.restarts += 1
 
     async def _sleep(self, seconds: float) -> None:
         """Sleep, but wake at once when the pod is deleted."""
