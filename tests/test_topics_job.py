@@ -55,7 +55,9 @@ def job(tmp_path: Path) -> TopicsJob:
 
 
 def test_missing_topics_are_created_with_their_partitions_replicas_and_configs(job: TopicsJob) -> None:
-    job.run_topics(cluster(ORDERS, AUDIT))
+    start = job.run_topics(cluster(ORDERS, AUDIT))
+
+    assert "kraft: created topic orders.events (6 partitions, 3 replicas, 2 configs)" in start.stdout
 
     assert job.topic("orders.events") == {
         "partitions": 6,

@@ -83,7 +83,7 @@ while IFS=$'\t' read -r topic wanted_partitions factor index; do
     done
     admin kafka-topics.sh --create --if-not-exists --topic "$topic" --partitions "$wanted_partitions" \
       --replication-factor "$factor" "${settings[@]}"
-    echo "kraft: created topic $topic ($wanted_partitions partitions, $factor replicas, ${#settings[@]} configs)"
+    echo "kraft: created topic $topic ($wanted_partitions partitions, $factor replicas, $((${#settings[@]} / 2)) configs)"
     continue
   fi
   ((factors[$topic] == factor)) ||
