@@ -257,8 +257,9 @@ class KraftCluster(pulumi.ComponentResource):
             return pulumi.Output.from_input(None), []
         if spec.tls.source is TlsSource.CERT_MANAGER:
             issued = self._deploy(
-                k8s.apiextensions.CustomResource, f"{name}-certificate", namespace.apply(partial(tls.certificate, spec))
-            )
+                k8s.apiextensions.CustomResource, f"{name}-certificate", namespace.apply(partial(tls.certificate, spec)),
+                custom_type=tls.CERTIFICATE_TYPE,
+            )  # fmt: skip
             return pulumi.Output.from_input(None), [issued]
         generated = GeneratedCertificate(f"{name}-tls", spec, namespace, pulumi.ResourceOptions(parent=self))
         secret = self._deploy(
@@ -302,15 +303,18 @@ class KraftCluster(pulumi.ComponentResource):
 
     def _deploy(
         self, resource: Callable[..., pulumi.CustomResource], logical_name: str, manifest: pulumi.Output[Manifest],
-        **options: Any,
+        custom_type: tuple[str, str] | None = None, **options: Any,
     ) -> Any:  # fmt: skip
         """Register one manifest as a typed Kubernetes resource, child of this component, after the
-        deployment record has passed its guards."""
+        deployment record has passed its guards. A CustomResource names its `(apiVersion, kind)` in
+        `custom_type`: its type token is made of them, so they must be plain strings, never Outputs."""
         kind = resource.__name__
+        assert (kind == "CustomResource") == (custom_type is not None), f"{kind}: custom_type is for custom resources"
         options["depends_on"] = [self._record, *options.get("depends_on", [])]
-        fields = {
-            to_snake(field): manifest.apply(partial(_field, kind=kind, field=field)) for field in RESOURCE_FIELDS[kind]
-        }
+        check = partial(_field, kind=kind, custom_type=custom_type)
+        fields = {to_snake(field): manifest.apply(partial(check, field=field)) for field in RESOURCE_FIELDS[kind]}
+        if custom_type is not None:
+            fields |= {"api_version": custom_type[0], "kind": custom_type[1]}
         return resource(logical_name, opts=pulumi.ResourceOptions(parent=self, **options), **fields)
 
 
@@ -323,13 +327,15 @@ def _star(function: Callable[..., T]) -> Callable[[list[Any]], T]:
     return call
 
 
-def _field(manifest: Manifest, kind: str, field: str) -> Any:
-    """One top-level field of a manifest, after checking the manifest has no field the resource would drop."""
+def _field(manifest: Manifest, kind: str, field: str, custom_type: tuple[str, str] | None) -> Any:
+    """One top-level field of a manifest, after checking the manifest has no field the resource would drop
+    and is of the resource's kind."""
     unexpected = manifest.keys() - {"apiVersion", "kind", *RESOURCE_FIELDS[kind]}
     assert not unexpected, f"{kind} manifest has fields {unexpected}"
-    assert kind == "CustomResource" or manifest["kind"] == kind.removesuffix("Patch"), (
-        f"{manifest['kind']} is no {kind}"
-    )
+    if custom_type is None:
+        assert manifest["kind"] == kind.removesuffix("Patch"), f"{manifest['kind']} is no {kind}"
+    else:
+        assert (manifest["apiVersion"], manifest["kind"]) == custom_type, f"{manifest['kind']} is no {custom_type}"
     return manifest.get(field)
 
 
