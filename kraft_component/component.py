@@ -312,7 +312,9 @@ class KraftCluster(pulumi.ComponentResource):
         assert (kind == "CustomResource") == (custom_type is not None), f"{kind}: custom_type is for custom resources"
         options["depends_on"] = [self._record, *options.get("depends_on", [])]
         check = partial(_field, kind=kind, custom_type=custom_type)
-        fields = {to_snake(field): manifest.apply(partial(check, field=field)) for field in RESOURCE_FIELDS[kind]}
+        fields: dict[str, Any] = {
+            to_snake(field): manifest.apply(partial(check, field=field)) for field in RESOURCE_FIELDS[kind]
+        }
         if custom_type is not None:
             fields |= {"api_version": custom_type[0], "kind": custom_type[1]}
         return resource(logical_name, opts=pulumi.ResourceOptions(parent=self, **options), **fields)

@@ -6,7 +6,7 @@ string form, say) only fails at `pulumi up`.
 """
 
 import re
-from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -17,20 +17,29 @@ from .helpers import STACKS, deploy, evaluate_stack
 NAME = r"[A-Za-z0-9_.-]+"  # the engine's name grammar (sdk/go/common/tokens)
 TOKEN = re.compile(rf"^(?P<package>{NAME}):(?P<module>(?:{NAME}/)*{NAME})?:(?P<member>{NAME})$")
 
-PROGRAMS: dict[str, Callable[[], Evaluation]] = {f"stack {stack}": (lambda s=stack: evaluate_stack(s)) for stack in STACKS}
-PROGRAMS["certManager TLS"] = lambda: deploy({"tls": {"source": "certManager", "issuer": {"name": "internal-ca"}}})
-PROGRAMS["generated TLS"] = lambda: deploy({"tls": {"source": "generated"}})
+TLS_SOURCES: dict[str, dict[str, Any]] = {
+    "certManager TLS": {"tls": {"source": "certManager", "issuer": {"name": "internal-ca"}}},
+    "generated TLS": {"tls": {"source": "generated"}},
+}
+PROGRAMS = [f"stack {stack}" for stack in STACKS] + list(TLS_SOURCES)
+
+
+def registered(program: str) -> Evaluation:
+    """What a stack file, or the component with a TLS source, registers."""
+    if program in TLS_SOURCES:
+        return deploy(TLS_SOURCES[program])
+    return evaluate_stack(program.removeprefix("stack "))
 
 
 @pytest.mark.parametrize("program", PROGRAMS)
 def test_every_type_token_is_well_formed(program: str) -> None:
-    malformed = [r.type for r in PROGRAMS[program]().registrations if not TOKEN.match(r.type)]
+    malformed = [r.type for r in registered(program).registrations if not TOKEN.match(r.type)]
     assert not malformed, malformed
 
 
 @pytest.mark.parametrize("program", PROGRAMS)
 def test_kubernetes_tokens_name_the_api_version_and_kind_of_their_object(program: str) -> None:
-    for registration in PROGRAMS[program]().registrations:
+    for registration in registered(program).registrations:
         if not registration.is_kubernetes_object:
             continue
         manifest = registration.manifest()

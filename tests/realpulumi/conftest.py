@@ -1,0 +1,49 @@
+"""The real-Pulumi tier's fixtures: the tools (built or reused), and a control plane for the session.
+
+A missing prerequisite (Go, a module the proxy refuses) fails the tier when CI is set, and skips it with
+the reason otherwise.
+"""
+
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import NoReturn
+
+import pytest
+
+from realtools import controlplane, gotools, toolset
+
+from .cli import Pulumi
+
+
+def unavailable(reason: str) -> NoReturn:
+    """Fail in CI, skip elsewhere: the tier never passes silently without running."""
+    if os.environ.get("CI"):
+        pytest.fail(f"real-Pulumi tier: {reason}", pytrace=False)
+    pytest.skip(f"real-Pulumi tier: {reason}")
+
+
+@pytest.fixture(scope="session")
+def real_tools(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every tool in one folder (built from the Go module proxy on first use, which takes long: progress is
+    written to stderr)."""
+    try:
+        folder = tmp_path_factory.mktemp("tools")
+        return toolset.assemble(folder, toolset.PYTHON_PROGRAMS, log=lambda line: print(line, file=sys.__stderr__))
+    except gotools.MissingPrerequisite as error:
+        unavailable(str(error))
+
+
+@pytest.fixture(scope="session")
+def control_plane(real_tools: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[controlplane.ControlPlane]:
+    """etcd, the API server, controller manager, scheduler and kwok nodes on loopback, for the session."""
+    with controlplane.running(real_tools, tmp_path_factory.mktemp("control-plane")) as plane:
+        yield plane
+        plane.check_alive()  # a component that died mid-session fails the session's last test
+
+
+@pytest.fixture
+def pulumi(real_tools: Path, control_plane: controlplane.ControlPlane, tmp_path: Path) -> Pulumi:
+    """The pulumi CLI with a file backend of its own, talking to the control plane."""
+    return Pulumi(real_tools, control_plane.kubeconfig, tmp_path)
