@@ -1,5 +1,6 @@
 """`python -m realtools [FOLDER]` (bin/real-tools): build or reuse every tool, link them into FOLDER
-(default .real-tools/bin), and print where they are and what each build took."""
+(default .real-tools): FOLDER/bin for PATH, FOLDER/plugins for `pulumi plugin install --file`. Prints what
+each build took (from its cache entry) and the folder for PATH."""
 
 import argparse
 import json
@@ -11,16 +12,18 @@ from . import gotools, toolset
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bin/real-tools", description=__doc__)
-    parser.add_argument("folder", nargs="?", default=str(toolset.ROOT / ".real-tools" / "bin"))
+    parser.add_argument("folder", nargs="?", default=str(toolset.ROOT / ".real-tools"))
     args = parser.parse_args(argv)
     try:
-        folder = toolset.assemble(Path(args.folder), log=lambda line: print(line, file=sys.stderr))
+        tools = toolset.assemble(Path(args.folder), log=lambda line: print(line, file=sys.stderr))
     except gotools.MissingPrerequisite as error:
         print(f"real-tools: {error}", file=sys.stderr)
         return 2
     for tool in toolset.go_tools().values():
         print(f"{tool.key}: {tool.entry()} {json.dumps(gotools.build_record(tool))}", file=sys.stderr)
-    print(folder)
+    for (kind, name), (version, path) in tools.plugins.items():
+        print(f"{kind} plugin {name} {version}: {path}", file=sys.stderr)
+    print(tools.bin)
     return 0
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from localdev import stack as local_stack
+from realtools.toolset import Tools
 
 COMMAND_TIMEOUT = 1800  # a pulumi up waits for every StatefulSet to be ready
 
@@ -35,9 +36,10 @@ class Result:
 
 @dataclass
 class Pulumi:
-    """The CLI in `tools`, with its home and file backend under `scratch`, and the control plane's kubeconfig."""
+    """The CLI of `tools`, with its home (the resource plugins installed there) and file backend under
+    `scratch`, and the control plane's kubeconfig."""
 
-    tools: Path
+    tools: Tools
     kubeconfig: Path
     scratch: Path
     env: dict[str, str] = field(init=False)
@@ -45,7 +47,7 @@ class Pulumi:
     def __post_init__(self) -> None:
         (self.scratch / "state").mkdir(parents=True, exist_ok=True)
         self.env = {
-            "PATH": f"{self.tools}{os.pathsep}{os.environ['PATH']}",
+            "PATH": f"{self.tools.bin}{os.pathsep}{os.environ['PATH']}",
             "HOME": os.environ.get("HOME", str(self.scratch)),
             "PULUMI_HOME": str(self.scratch / "pulumi-home"),
             "PULUMI_BACKEND_URL": (self.scratch / "state").as_uri(),
@@ -54,6 +56,8 @@ class Pulumi:
             "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
             "KUBECONFIG": str(self.kubeconfig),
         }
+        for (kind, name), (version, path) in self.tools.plugins.items():
+            self.run(self.scratch, "plugin", "install", kind, name, version, "--file", str(path)).check()
 
     def run(self, project: Path, *arguments: str) -> Result:
         """`pulumi ARGUMENTS` in `project`, non-interactive."""

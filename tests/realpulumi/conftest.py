@@ -25,7 +25,7 @@ def unavailable(reason: str) -> NoReturn:
 
 
 @pytest.fixture(scope="session")
-def real_tools(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def real_tools(tmp_path_factory: pytest.TempPathFactory) -> toolset.Tools:
     """Every tool in one folder (built from the Go module proxy on first use, which takes long: progress is
     written to stderr)."""
     try:
@@ -36,14 +36,16 @@ def real_tools(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def control_plane(real_tools: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[controlplane.ControlPlane]:
+def control_plane(
+    real_tools: toolset.Tools, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[controlplane.ControlPlane]:
     """etcd, the API server, controller manager, scheduler and kwok nodes on loopback, for the session."""
-    with controlplane.running(real_tools, tmp_path_factory.mktemp("control-plane")) as plane:
+    with controlplane.running(real_tools.bin, tmp_path_factory.mktemp("control-plane")) as plane:
         yield plane
         plane.check_alive()  # a component that died mid-session fails the session's last test
 
 
 @pytest.fixture
-def pulumi(real_tools: Path, control_plane: controlplane.ControlPlane, tmp_path: Path) -> Pulumi:
+def pulumi(real_tools: toolset.Tools, control_plane: controlplane.ControlPlane, tmp_path: Path) -> Pulumi:
     """The pulumi CLI with a file backend of its own, talking to the control plane."""
     return Pulumi(real_tools, control_plane.kubeconfig, tmp_path)

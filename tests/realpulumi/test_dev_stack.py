@@ -13,6 +13,7 @@ from kraft_component import naming
 from kraft_component.spec import parse_spec
 from realtools import kubeapi
 from realtools.controlplane import ControlPlane
+from realtools.toolset import Tools
 
 from .cli import Pulumi
 
@@ -39,7 +40,7 @@ def kubernetes_objects(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def deployed(
-    control_plane: ControlPlane, real_tools: Path, tmp_path_factory: pytest.TempPathFactory
+    control_plane: ControlPlane, real_tools: Tools, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Pulumi, Path]:
     """The dev stack after `pulumi up`."""
     pulumi = Pulumi(real_tools, control_plane.kubeconfig, tmp_path_factory.mktemp("dev"))
