@@ -193,7 +193,6 @@ def build(tool: GoTool, log: Callable[[str], None] = print) -> Path:
             "requires": [upstream.pinned for upstream in tool.requires],
             "wall_seconds": wall | {"total": round(time.monotonic() - started, 1)},
             "cpu_seconds": cpu_seconds | {"total": round(sum(cpu_seconds.values()), 1)},
-            "peak_child_rss_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024,
         }
         (scratch / BUILD_RECORD).write_text(json.dumps(record, indent=2) + "\n")
     return entry / "bin"
