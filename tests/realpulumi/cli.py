@@ -71,10 +71,14 @@ class Pulumi:
         (the `config:` mapping of a stack file)."""
         project = local_stack.project_copy(self.scratch / f"project-{stack}")
         self.run(project, "stack", "init", stack).check()
+        self.set_config(project, stack, config)
+        return project
+
+    def set_config(self, project: Path, stack: str, config: dict[str, Any]) -> None:
+        """Make `config` the stack's whole config, as an edit of its stack file would."""
         stack_file = project / f"Pulumi.{stack}.yaml"
         settings = yaml.safe_load(stack_file.read_text()) or {}
         stack_file.write_text(yaml.safe_dump(settings | {"config": config}))
-        return project
 
     def export(self, project: Path) -> list[dict[str, Any]]:
         """The resources of the stack's state."""

@@ -7,14 +7,11 @@ the reason otherwise.
 import os
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import NoReturn
 
 import pytest
 
 from realtools import controlplane, gotools, toolset
-
-from .cli import Pulumi
 
 
 def unavailable(reason: str) -> NoReturn:
@@ -42,10 +39,6 @@ def control_plane(
     """etcd, the API server, controller manager, scheduler and kwok nodes on loopback, for the session."""
     with controlplane.running(real_tools.bin, tmp_path_factory.mktemp("control-plane")) as plane:
         yield plane
+        peaks = plane.peak_rss_mib()
+        print(f"control plane peak memory: {sum(peaks.values())} MiB {peaks}", file=sys.__stderr__)
         plane.check_alive()  # a component that died mid-session fails the session's last test
-
-
-@pytest.fixture
-def pulumi(real_tools: toolset.Tools, control_plane: controlplane.ControlPlane, tmp_path: Path) -> Pulumi:
-    """The pulumi CLI with a file backend of its own, talking to the control plane."""
-    return Pulumi(real_tools, control_plane.kubeconfig, tmp_path)

@@ -5,7 +5,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from kubernetes.client import ApiClient
 from kubernetes.dynamic.exceptions import NotFoundError
 
@@ -16,26 +15,11 @@ from realtools.controlplane import ControlPlane
 from realtools.toolset import Tools
 
 from .cli import Pulumi
+from .stacks import kubernetes_objects, stack_config
 
 pytestmark = pytest.mark.realpulumi
 
-ROOT = Path(__file__).resolve().parents[2]
 STACK = "dev"
-
-
-def stack_config(stack: str) -> dict[str, Any]:
-    """The `config:` of a shipped stack file."""
-    config: dict[str, Any] = yaml.safe_load((ROOT / "stacks" / f"Pulumi.{stack}.yaml").read_text())["config"]
-    return config
-
-
-def kubernetes_objects(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The Kubernetes objects of a stack's state: kind, apiVersion and metadata as the provider recorded them."""
-    return [
-        resource["outputs"]
-        for resource in resources
-        if resource["type"].startswith("kubernetes:") and not resource["type"].startswith("pulumi:providers:")
-    ]
 
 
 @pytest.fixture(scope="module")
