@@ -5,8 +5,10 @@ Security), kube-controller-manager (every default controller: StatefulSets, Jobs
 collection, volume binding, service accounts) and kube-scheduler, all built from the Go module proxy.
 Not real: there are no kubelets. kwok plays the nodes (fake Node objects in three zones, kept alive with
 leases) and moves scheduled pods to Running and Ready, and Job pods to Succeeded, without running any
-container; probes are not run. No volume exists either: a provisioner loop here creates a PersistentVolume
-(a hostPath that nothing mounts) for each claim of the test StorageClass, which the controller manager binds.
+container; probes are not run. No volume exists either: a provisioner loop here plays the external
+provisioner and resizer of the test StorageClass: it creates a PersistentVolume (a hostPath that nothing
+mounts) for each claim, which the controller manager binds, and when a bound claim asks for more, it grows
+the volume and reports the claim's new capacity, as a driver that expands online would.
 Nothing listens anywhere but 127.0.0.1, and Service and pod IPs are only data: no proxy routes them.
 """
 
@@ -21,6 +23,8 @@ from typing import Any
 
 import yaml
 from kubernetes.client import ApiClient
+
+from kraft_component.quantity import parse_quantity
 
 from . import kubeapi, pki, processes
 from .processes import Service, free_port, wait_until
@@ -141,8 +145,15 @@ def volume_for(claim: Any, folder: Path) -> dict[str, Any]:
     }
 
 
+def grown(claim: Any, volume: Any) -> str | None:
+    """The size a bound claim asks for when it is more than its volume has, else None."""
+    asked = claim.spec.resources.requests.storage
+    return asked if parse_quantity(asked) > parse_quantity(volume.spec.capacity.storage) else None
+
+
 class Provisioner:
-    """Creates a volume for each pending claim of the test StorageClass, as an external provisioner would."""
+    """Creates a volume for each pending claim of the test StorageClass and grows a volume whose claim asks
+    for more, as an external provisioner and resizer would."""
 
     def __init__(self, api: ApiClient, folder: Path) -> None:
         self.claims = kubeapi.resource(api, "v1", "PersistentVolumeClaim")
@@ -162,12 +173,21 @@ class Provisioner:
                 return
 
     def provision(self) -> None:
-        """One pass: a volume for every pending claim of the class that has none yet."""
-        existing = {volume.metadata.name for volume in self.volumes.get().items}
+        """One pass: a volume for every pending claim of the class that has none yet, and every bound claim's
+        volume grown to what it asks."""
+        volumes = {volume.metadata.name: volume for volume in self.volumes.get().items}
         for claim in self.claims.get().items:
-            pending = claim.status.phase == "Pending" and claim.spec.storageClassName == STORAGE_CLASS
-            if pending and f"pvc-{claim.metadata.uid}" not in existing:
+            if claim.spec.storageClassName != STORAGE_CLASS:
+                continue
+            volume = volumes.get(f"pvc-{claim.metadata.uid}")
+            if volume is None and claim.status.phase == "Pending":
                 self.volumes.create(body=volume_for(claim, self.folder))
+            elif volume is not None and claim.status.phase == "Bound" and (size := grown(claim, volume)):
+                self.volumes.patch(name=volume.metadata.name, body={"spec": {"capacity": {"storage": size}}})
+                self.claims.status.patch(
+                    name=claim.metadata.name, namespace=claim.metadata.namespace,
+                    body={"status": {"capacity": {"storage": size}}}, content_type="application/merge-patch+json",
+                )  # fmt: skip
 
     def stop(self) -> None:
         self.stopped.set()

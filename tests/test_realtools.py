@@ -169,3 +169,16 @@ def test_a_volume_is_made_for_its_claim_at_the_size_it_asks(tmp_path: Any) -> No
     assert volume["spec"]["claimRef"] == {"namespace": "kafka", "name": "data-kafka-nodes-0", "uid": "u1"}
     assert volume["spec"]["capacity"] == {"storage": "2Gi"}
     assert volume["spec"]["storageClassName"] == controlplane.STORAGE_CLASS
+
+
+def test_a_bound_claim_that_asks_for_more_grows_its_volume() -> None:
+    def objects(claim_size: str, volume_size: str) -> tuple[Any, Any]:
+        claim = SimpleNamespace(
+            spec=SimpleNamespace(resources=SimpleNamespace(requests=SimpleNamespace(storage=claim_size)))
+        )
+        volume = SimpleNamespace(spec=SimpleNamespace(capacity=SimpleNamespace(storage=volume_size)))
+        return claim, volume
+
+    assert controlplane.grown(*objects("4Gi", "2Gi")) == "4Gi"
+    assert controlplane.grown(*objects("2048Mi", "2Gi")) is None
+    assert controlplane.grown(*objects("1Gi", "2Gi")) is None
