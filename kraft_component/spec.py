@@ -9,26 +9,31 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Annotated, Any, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    WithJsonSchema,
+    model_validator,
+)
 from pydantic.alias_generators import to_camel
 
 from . import naming
-from .quantity import parse_quantity
+from .kafka_release import supported_versions
+from .quantity import QUANTITY, parse_quantity, quantity_text
 
-KAFKA_VERSIONS = (
-    "3.9.0", "3.9.1", "3.9.2",
-    "4.0.0", "4.0.1", "4.0.2",
-    "4.1.0", "4.1.1", "4.1.2",
-    "4.2.0", "4.2.1",
-    "4.3.0", "4.3.1",
-)  # fmt: skip
-DEFAULT_KAFKA_VERSION = "4.3.1"
+KAFKA_VERSIONS = supported_versions()  # one per extracted ConfigDef data file (data/kafka/<version>.json)
+DEFAULT_KAFKA_VERSION = "4.4.0"
 MIN_MEMORY_LIMIT = "1Gi"
 CLUSTER_ID = re.compile(r"^[A-Za-z0-9_-]{22}$")
 KAFKA_INT_MAX = 2**31 - 1  # node.id and num.partitions are Java ints
 _DNS_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
 _DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-_METADATA_VERSION = re.compile(r"^(?P<major>[3-9])\.(?P<minor>\d{1,2})(-IV\d{1,2})?$")
+_METADATA_VERSION = re.compile(r"^(?P<major>[3-9])\.(?P<minor>\d{1,2})(-IV(?P<iv>\d{1,2}))?$")
+JBOD_METADATA_VERSION = (3, 7, 2)  # 3.7-IV2: brokers assign partitions to log directories (KIP-858)
 _IMAGE = re.compile(
     r"^[a-z0-9]([a-z0-9._-]*[a-z0-9])?(:[0-9]+)?(/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*"
     r"(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[0-9a-f]{64})?$"
@@ -39,6 +44,23 @@ _CIDR = re.compile(r"^[0-9a-fA-F:.]+/[0-9]{1,3}$")
 RESERVED_USERS = naming.BOOTSTRAPPED_USERS
 NODE_PORT_RANGE = range(30000, 32768)  # the API server's default --service-node-port-range
 CLUSTER_RESOURCE = "kafka-cluster"  # the only name of the cluster ACL resource
+MAX_LOGGER_NAME = 256
+MAX_ANNOTATION_BYTES = 128 * 1024  # half of what Kubernetes allows an object: kraft's own need the rest
+_LOGGER_NAME = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*(\.[A-Za-z_$][A-Za-z0-9_$]*)*$")
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_INTEGER = re.compile(r"^-?[0-9]{1,18}$")
+# One JVM flag, safe where kafka-run-class.sh splits the variable on spaces: no whitespace, quotes or shell syntax.
+_JVM_FLAG = re.compile(r"^-[A-Za-z0-9][A-Za-z0-9:+=._/,@%*#-]*$")
+_HEAP_FLAG = re.compile(
+    r"^-(Xm[sx]|XX:(Max|Initial|Min)HeapSize=|XX:(Max|Initial|Min)RAM(Percentage|Fraction)=|XX:MaxRAM=)"
+)
+_GC_FLAG = re.compile(r"^-XX:[+-]Use[A-Za-z0-9]*GC$")
+JVM_NON_HEAP = "256Mi"  # metaspace, thread stacks and network buffers live outside the heap, inside the limit
+# Kafka's broker waits up to 5 minutes for the controller to approve its controlled shutdown
+# (KafkaBroker.shutdown), then closes and flushes every log: the default lets it finish both.
+DEFAULT_GRACE_SECONDS = 360
+MIN_GRACE_SECONDS = 30
+MAX_GRACE_SECONDS = 86400
 
 
 class InvalidSpec(ValueError):
@@ -68,7 +90,9 @@ class Spread(StrEnum):
 
 
 class Profile(StrEnum):
-    """How strict the quorum rules are: production needs an odd number of at least 3 controllers."""
+    """How strict the topology rules are. production: dedicated controller and broker pools (Kafka advises
+    against combined nodes for critical deployments) and an odd number of at least 3 controllers.
+    development: anything that runs, for a disposable cluster."""
 
     PRODUCTION = "production"
     DEVELOPMENT = "development"
@@ -234,6 +258,30 @@ def _quantity(value: str) -> str:
     return value
 
 
+def _quoted_version(example: str) -> BeforeValidator:
+    """A version written as a YAML number (`4.3`) arrives as a float that may have lost digits (`4.10` is 4.1):
+    refuse it with the hint to quote it."""
+
+    def text_only(value: Any) -> Any:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            raise ValueError(
+                f'{value} is a number (YAML reads unquoted digits and dots as one); quote it, for example "{example}"'
+            )
+        return value
+
+    return BeforeValidator(text_only)
+
+
+def json_pattern(regex: re.Pattern[str]) -> str:
+    """A Python regex as JSON Schema (ECMA-262) writes it: named groups become plain groups."""
+    return re.sub(r"\?P<\w+>", "", regex.pattern)
+
+
+def _described(title: str, **schema: Any) -> WithJsonSchema:
+    """What an editor knows of a string the validators check: its name and, where a pattern says it, its form."""
+    return WithJsonSchema({"title": title, "type": "string", **schema})
+
+
 def _kafka_version(value: str) -> str:
     if value not in KAFKA_VERSIONS:
         raise ValueError(f"{value!r} is not a supported Kafka version; allowed: {', '.join(KAFKA_VERSIONS)}")
@@ -258,16 +306,90 @@ def _host_pattern(value: str) -> str:
     return value
 
 
-DnsLabel = Annotated[str, AfterValidator(_dns_label)]
-DnsSubdomain = Annotated[str, AfterValidator(_dns_subdomain)]
-ImageRef = Annotated[str, AfterValidator(_image)]
-MetadataVersion = Annotated[str, AfterValidator(_metadata_version)]
-LabelKey = Annotated[str, AfterValidator(_label_key)]
-LabelValue = Annotated[str, AfterValidator(_label_value)]
-Quantity = Annotated[str, AfterValidator(_quantity)]
-KafkaVersion = Annotated[str, AfterValidator(_kafka_version)]
-UserName = Annotated[str, AfterValidator(_user_name)]
-HostPattern = Annotated[str, AfterValidator(_host_pattern)]
+def _own_key(value: str) -> str:
+    if value in naming.SELECTED_LABELS or value.startswith(naming.RESERVED_KEY_PREFIXES):
+        raise ValueError(
+            f"{value!r} is kraft's own (its selectors match it, or the component and its tools read it); "
+            f"reserved: {', '.join(naming.SELECTED_LABELS)} and every key under "
+            f"{', '.join(naming.RESERVED_KEY_PREFIXES)}"
+        )
+    return value
+
+
+def _env_name(value: str) -> str:
+    if not _ENV_NAME.match(value):
+        raise ValueError(f"{value!r} is not a variable name; allowed: letters, digits and '_', not first a digit")
+    if value in naming.RESERVED_ENV or value.startswith(naming.RESERVED_ENV_PREFIX):
+        raise ValueError(
+            f"{value!r} is set by kraft; reserved: {naming.RESERVED_ENV_PREFIX}* and "
+            f"{', '.join(naming.RESERVED_ENV)} (the heap, collector and JVM flags are template.jvm, log levels "
+            "are logging)"
+        )
+    return value
+
+
+def _jvm_flag(value: str) -> str:
+    if not _JVM_FLAG.match(value):
+        raise ValueError(
+            f"{value!r} is not one JVM flag; allowed: '-' then letters, digits and :+=._/,@%*#- (no spaces or "
+            "quotes: one flag per entry)"
+        )
+    if _HEAP_FLAG.match(value):
+        raise ValueError(f"{value!r} sizes the heap; set template.jvm.heap instead (a quantity such as 3Gi)")
+    if _GC_FLAG.match(value):
+        raise ValueError(f"{value!r} chooses the collector; set template.jvm.gc instead (allowed: G1, ZGC)")
+    return value
+
+
+def _whole_mebibytes(value: str | None) -> str | None:
+    if value is not None and parse_quantity(value) < 2**20:
+        raise ValueError(f"{value} is below 1Mi; the JVM sizes its heap in whole mebibytes")
+    return value
+
+
+def _grace_period(value: int | None) -> int | None:
+    if value is not None and not MIN_GRACE_SECONDS <= value <= MAX_GRACE_SECONDS:
+        raise ValueError(
+            f"{value} is outside {MIN_GRACE_SECONDS}-{MAX_GRACE_SECONDS}: a stopping broker first has the controller "
+            "move its leadership away, then closes every log; cut short, every roll forces leader elections by "
+            "timeout and log recovery at the next start"
+        )
+    return value
+
+
+DnsLabel = Annotated[str, AfterValidator(_dns_label), _described("DNS label", pattern=_DNS_LABEL.pattern, maxLength=63)]
+DnsSubdomain = Annotated[
+    str, AfterValidator(_dns_subdomain), _described("DNS subdomain", pattern=_DNS_SUBDOMAIN.pattern, maxLength=253)
+]
+ImageRef = Annotated[str, AfterValidator(_image), _described("image reference", pattern=_IMAGE.pattern)]
+MetadataVersion = Annotated[
+    str,
+    _quoted_version("4.4"),
+    AfterValidator(_metadata_version),
+    _described("metadata version", pattern=json_pattern(_METADATA_VERSION)),
+]
+LabelKey = Annotated[str, AfterValidator(_label_key), _described("label key")]
+LabelValue = Annotated[str, AfterValidator(_label_value), _described("label value", maxLength=63)]
+# Kubernetes takes a quantity as a string or a number: `cpu: 1`, `cpu: 0.5`, `memory: 1073741824`.
+Quantity = Annotated[
+    str,
+    BeforeValidator(quantity_text),
+    AfterValidator(_quantity),
+    WithJsonSchema(
+        {
+            "title": "Kubernetes quantity",
+            "anyOf": [{"type": "string", "pattern": json_pattern(QUANTITY)}, {"type": "number", "minimum": 0}],
+        }
+    ),
+]
+KafkaVersion = Annotated[
+    str,
+    _quoted_version(DEFAULT_KAFKA_VERSION),
+    AfterValidator(_kafka_version),
+    _described("Kafka version", enum=list(KAFKA_VERSIONS)),
+]
+UserName = Annotated[str, AfterValidator(_user_name), _described("user name", pattern=_USER_NAME.pattern)]
+HostPattern = Annotated[str, AfterValidator(_host_pattern), _described("host pattern with {nodeId}")]
 
 
 class _Model(BaseModel):
@@ -279,15 +401,22 @@ class _Model(BaseModel):
 class ComputeResources(_Model):
     """CPU and memory, as Kubernetes quantities."""
 
-    cpu: Quantity
-    memory: Quantity
+    cpu: Quantity = Field(description="CPU, for example `500m`, `2` or `0.5`.")
+    memory: Quantity = Field(description="Memory, for example `2Gi` or `1073741824` (bytes).")
 
 
 class Resources(_Model):
-    """Requests and limits of the Kafka container. The JVM heap is derived from `limits.memory`."""
+    """Requests and limits of the Kafka container. The JVM heap is half the memory limit, at most 5 GiB; the
+    rest is the page cache."""
 
-    requests: ComputeResources = ComputeResources(cpu="500m", memory="2Gi")
-    limits: ComputeResources = ComputeResources(cpu="2", memory="2Gi")
+    requests: ComputeResources = Field(
+        default=ComputeResources(cpu="500m", memory="2Gi"),
+        description="What the scheduler reserves for each pod; at most the limits.",
+    )
+    limits: ComputeResources = Field(
+        default=ComputeResources(cpu="2", memory="2Gi"),
+        description=f"The most each pod may use; the memory limit is at least {MIN_MEMORY_LIMIT}.",
+    )
 
     @model_validator(mode="after")
     def _requests_within_limits(self) -> Self:
@@ -301,16 +430,17 @@ class Resources(_Model):
         return self
 
 
-class Storage(_Model):
-    """The data volume of each node (a volumeClaimTemplate)."""
+class _Sized(_Model):
+    """A data volume's size and class, and the size its claim template was created with."""
 
-    size: Quantity = "20Gi"
+    size: Quantity = Field(default="20Gi", description="Size of the volume of each node; it can grow, never shrink.")
     storage_class: DnsSubdomain | None = Field(
-        default=None, description="StorageClass name; the cluster default if unset."
+        default=None, description="StorageClass of the volumes; unset: the cluster's default class."
     )
     template_size: Quantity | None = Field(
         default=None,
-        description="The size the pool's StatefulSet was created with, once `size` has grown beyond it.",
+        description="The size the pool's StatefulSet was created with, which Kubernetes never lets change; set it "
+        "to grow volumes (docs/operations.md, 'Growing volumes'). Unset: `size`.",
     )
 
     @model_validator(mode="after")
@@ -330,36 +460,474 @@ class Storage(_Model):
         return parse_quantity(self.size) != parse_quantity(self.claim_template_size)
 
 
+def _volume_name(value: str) -> str:
+    if value in naming.POD_VOLUMES:
+        raise ValueError(f"{value!r} names another volume of the pod; reserved: {', '.join(naming.POD_VOLUMES)}")
+    return value
+
+
+class Volume(_Sized):
+    """One data volume of each node (JBOD): a claim template, mounted as its own Kafka log directory."""
+
+    name: Annotated[DnsLabel, AfterValidator(_volume_name)] = Field(
+        description="The claim template's name: claims are <name>-<statefulset>-<ordinal>, the log directory "
+        f"{naming.DATA_ROOT}/<name>/logs. The single-volume form is the volume `data`."
+    )
+    size: Quantity = Field(description="Size of the volume of each node.")
+
+
+_SINGLE_VOLUME_KEYS = {"size": "size", "storage_class": "storageClass", "template_size": "templateSize"}
+
+
+class Storage(_Sized):
+    """The data volumes of each node: one (`size`, `storageClass`, `templateSize`), or several (`volumes`)."""
+
+    volumes: list[Volume] = Field(
+        default=[],
+        description="Several data volumes (JBOD, broker pools only), each its own log directory; the first also "
+        "holds the metadata log. Replaces size, storageClass and templateSize, which describe the volume `data`.",
+    )
+    acknowledge_volumes: list[DnsLabel] | None = Field(
+        default=None,
+        description="Allows adding or removing a volume of a deployed pool: the pool's volume names after the "
+        "change, once its StatefulSet was deleted with --cascade=orphan (docs/tailoring.md).",
+    )
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Self:
+        mixed = [key for field, key in _SINGLE_VOLUME_KEYS.items() if field in self.model_fields_set]
+        if self.volumes and mixed:
+            raise RuleError(
+                "volumes",
+                f"cannot be combined with storage.{', storage.'.join(mixed)}, which describe the single volume "
+                "`data`; allowed: either those keys (one volume) or volumes (each with its own size, storageClass "
+                "and templateSize; keep `data` first to keep an existing pool's volume)",
+            )
+        names = [volume.name for volume in self.volumes]
+        twice = next((index for index, name in enumerate(names) if name in names[:index]), None)
+        if twice is not None:
+            raise RuleError(f"volumes[{twice}].name", f"{names[twice]!r} names two volumes; names must be unique")
+        return self
+
+    @property
+    def data_volumes(self) -> list[Volume]:
+        """Every data volume, the one holding the metadata log first."""
+        if self.volumes:
+            return list(self.volumes)
+        return [
+            Volume(
+                name=naming.DATA_VOLUME,
+                size=self.size,
+                storage_class=self.storage_class,
+                template_size=self.template_size,
+            )
+        ]
+
+    def key_of(self, index: int) -> str:
+        """The config key (below the pool) that describes data volume `index`."""
+        return f"storage.volumes[{index}]" if self.volumes else "storage"
+
+
 class Scheduling(_Model):
     """Where the pods of a pool may run."""
 
     zone: LabelValue | None = Field(
-        default=None, description="Pin the pool to this zone; its brokers get broker.rack=<zone>."
+        default=None,
+        description="Pin the pool to one zone (`topology.kubernetes.io/zone`); its brokers get `broker.rack=<zone>`. "
+        "Rack awareness: one broker pool per zone, and every broker pool or none pins a zone.",
     )
-    zone_spread: Spread = Spread.PREFERRED
-    host_spread: Spread = Spread.REQUIRED
-    node_selector: dict[LabelKey, LabelValue] = {}
+    zone_spread: Spread = Field(
+        default=Spread.PREFERRED, description="How strictly the pods spread over `topology.kubernetes.io/zone`."
+    )
+    host_spread: Spread = Field(
+        default=Spread.REQUIRED, description="How strictly the pods spread over `kubernetes.io/hostname`."
+    )
+    node_selector: dict[LabelKey, LabelValue] = Field(default={}, description="Node labels the pods require.")
+
+
+class LogLevel(StrEnum):
+    """A logger's level, as log4j names them (log4j 1 for Kafka 3.9, log4j2 for 4.x), from none to all."""
+
+    OFF = "OFF"
+    FATAL = "FATAL"
+    ERROR = "ERROR"
+    WARN = "WARN"
+    INFO = "INFO"
+    DEBUG = "DEBUG"
+    TRACE = "TRACE"
+    ALL = "ALL"
+
+
+def _logger_name(value: str) -> str:
+    if len(value) > MAX_LOGGER_NAME or not _LOGGER_NAME.match(value):
+        raise ValueError(
+            f"{value!r} is not a logger name; allowed: Java names separated by dots, such as kafka.controller "
+            "or org.apache.kafka.raft"
+        )
+    return value
+
+
+LoggerName = Annotated[str, AfterValidator(_logger_name)]
+
+
+class Logging(_Model):
+    """Log levels of the nodes. Kafka logs to the console only; these decide how much."""
+
+    root: LogLevel | None = Field(
+        default=None,
+        description="The root logger's level, for every logger without its own. Unset: INFO (a pool: the cluster's).",
+    )
+    loggers: dict[LoggerName, LogLevel] = Field(
+        default={}, description="Levels of single loggers and their descendants, e.g. {kafka.controller: DEBUG}."
+    )
+
+    def over(self, base: "Logging") -> "Logging":
+        """These levels where set, `base`'s elsewhere: the root if unset, every logger not named here."""
+        return Logging(root=self.root or base.root, loggers=base.loggers | self.loggers)
+
+
+class TolerationOperator(StrEnum):
+    """How a toleration matches a taint's value."""
+
+    EQUAL = "Equal"
+    EXISTS = "Exists"
+
+
+class TaintEffect(StrEnum):
+    """What a taint does to pods that do not tolerate it."""
+
+    NO_SCHEDULE = "NoSchedule"
+    PREFER_NO_SCHEDULE = "PreferNoSchedule"
+    NO_EXECUTE = "NoExecute"
+
+
+class Toleration(_Model):
+    """A node taint the pods tolerate."""
+
+    key: LabelKey | None = Field(
+        default=None, description="The taint's key; unset (with operator Exists) tolerates every taint."
+    )
+    operator: TolerationOperator = Field(
+        default=TolerationOperator.EQUAL, description="Equal (the value matches) or Exists (any value)."
+    )
+    value: LabelValue | None = Field(default=None, description="The taint's value, with operator Equal.")
+    effect: TaintEffect | None = Field(
+        default=None, description="NoSchedule, PreferNoSchedule or NoExecute; unset matches every effect."
+    )
+    toleration_seconds: Annotated[int | None, Field(ge=0)] = Field(
+        default=None, description="NoExecute only: how long a pod stays on a node once tainted; unset is forever."
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.key is None and self.operator is TolerationOperator.EQUAL:
+            raise RuleError("operator", "must be Exists without a key (tolerating every taint); or set key")
+        if self.operator is TolerationOperator.EXISTS and self.value:
+            raise RuleError("value", "must be unset with operator Exists; allowed: operator Equal with a value")
+        if self.toleration_seconds is not None and self.effect is not TaintEffect.NO_EXECUTE:
+            raise RuleError("tolerationSeconds", "applies to effect NoExecute only; set effect: NoExecute")
+        return self
+
+
+class SelectorOperator(StrEnum):
+    """How a pod label selector's requirement matches a label."""
+
+    IN = "In"
+    NOT_IN = "NotIn"
+    EXISTS = "Exists"
+    DOES_NOT_EXIST = "DoesNotExist"
+
+
+class NodeSelectorOperator(StrEnum):
+    """How a node selector's requirement matches a node label (Gt and Lt compare integers)."""
+
+    IN = "In"
+    NOT_IN = "NotIn"
+    EXISTS = "Exists"
+    DOES_NOT_EXIST = "DoesNotExist"
+    GT = "Gt"
+    LT = "Lt"
+
+
+def _check_requirement(operator: str, values: list[str]) -> None:
+    """The values each operator takes, as the API server checks them."""
+    if operator in ("In", "NotIn") and not values:
+        raise RuleError("values", f"must list at least one value with operator {operator}")
+    if operator in ("Exists", "DoesNotExist") and values:
+        raise RuleError("values", f"must be empty with operator {operator}")
+    if operator in ("Gt", "Lt") and (len(values) != 1 or not _INTEGER.match(values[0])):
+        raise RuleError("values", f"must be exactly one integer with operator {operator}")
+
+
+class NodeSelectorRequirement(_Model):
+    """A condition on a node label."""
+
+    key: LabelKey = Field(description="The node label's key.")
+    operator: NodeSelectorOperator = Field(description="In, NotIn, Exists, DoesNotExist, Gt or Lt.")
+    values: list[LabelValue] = Field(
+        default=[], description="In/NotIn: one or more; Exists/DoesNotExist: none; Gt/Lt: one integer."
+    )
+
+    @model_validator(mode="after")
+    def _values_fit_operator(self) -> Self:
+        _check_requirement(self.operator.value, self.values)
+        return self
+
+
+class NodeSelectorTerm(_Model):
+    """Node label conditions that must all hold."""
+
+    match_expressions: Annotated[list[NodeSelectorRequirement], Field(min_length=1)] = Field(
+        description="The conditions, all of which a node must meet."
+    )
+
+
+class PreferredNodeTerm(_Model):
+    """Node label conditions the scheduler prefers, with a weight."""
+
+    weight: Annotated[int, Field(ge=1, le=100)] = Field(description="1-100; added to a node's score if it matches.")
+    preference: NodeSelectorTerm = Field(description="The conditions.")
+
+
+class NodeAffinity(_Model):
+    """Which nodes the pods may and should run on, beyond scheduling.nodeSelector (Kubernetes' nodeAffinity)."""
+
+    required: list[NodeSelectorTerm] = Field(
+        default=[], description="The pods run only on nodes that meet one of these terms (terms are alternatives)."
+    )
+    preferred: list[PreferredNodeTerm] = Field(default=[], description="Terms the scheduler prefers.")
+
+
+class LabelSelectorRequirement(_Model):
+    """A condition on a pod label."""
+
+    key: LabelKey = Field(description="The pod label's key.")
+    operator: SelectorOperator = Field(description="In, NotIn, Exists or DoesNotExist.")
+    values: list[LabelValue] = Field(default=[], description="In/NotIn: one or more; Exists/DoesNotExist: none.")
+
+    @model_validator(mode="after")
+    def _values_fit_operator(self) -> Self:
+        _check_requirement(self.operator.value, self.values)
+        return self
+
+
+class LabelSelector(_Model):
+    """Pods, by their labels."""
+
+    match_labels: dict[LabelKey, LabelValue] = Field(default={}, description="Labels the pods have.")
+    match_expressions: list[LabelSelectorRequirement] = Field(default=[], description="Conditions on labels.")
+
+    @model_validator(mode="after")
+    def _selects_some_pods(self) -> Self:
+        if not self.match_labels and not self.match_expressions:
+            raise RuleError("", "selects every pod; allowed: matchLabels, matchExpressions or both")
+        return self
+
+
+class PodAffinityTerm(_Model):
+    """Pods to keep away from, within a topology domain."""
+
+    label_selector: LabelSelector = Field(description="The pods to keep away from.")
+    topology_key: LabelKey = Field(
+        description="The node label that defines the domain, e.g. kubernetes.io/hostname or topology.kubernetes.io/zone."
+    )
+    namespaces: list[DnsLabel] = Field(default=[], description="Where those pods run; default the cluster's namespace.")
+
+
+class PreferredPodTerm(_Model):
+    """A pod anti-affinity term the scheduler prefers, with a weight."""
+
+    weight: Annotated[int, Field(ge=1, le=100)] = Field(description="1-100; added to a node's score if it holds.")
+    pod_affinity_term: PodAffinityTerm = Field(description="The term.")
+
+
+class PodAntiAffinity(_Model):
+    """Other pods the nodes keep away from, besides the spreading of scheduling.zoneSpread and hostSpread."""
+
+    required: list[PodAffinityTerm] = Field(default=[], description="Terms that must all hold.")
+    preferred: list[PreferredPodTerm] = Field(default=[], description="Terms the scheduler prefers.")
+
+
+class ObjectMetadata(_Model):
+    """Labels and annotations added to kraft's own on objects of one kind; the keys kraft selects on or reads are
+    refused (docs/tailoring.md, 'What stays kraft's')."""
+
+    labels: dict[Annotated[LabelKey, AfterValidator(_own_key)], LabelValue] = Field(
+        default={}, description="Labels; may override app.kubernetes.io/part-of and managed-by."
+    )
+    annotations: dict[Annotated[LabelKey, AfterValidator(_own_key)], str] = Field(
+        default={}, description="Annotations."
+    )
+
+    @model_validator(mode="after")
+    def _annotations_fit(self) -> Self:
+        size = sum(len(key) + len(value.encode()) for key, value in self.annotations.items())
+        if size > MAX_ANNOTATION_BYTES:
+            raise RuleError(
+                "annotations",
+                f"hold {size} bytes; allowed: at most {MAX_ANNOTATION_BYTES} (Kubernetes allows 256 KiB an object, "
+                "kraft's own included)",
+            )
+        return self
+
+    def over(self, base: "ObjectMetadata") -> "ObjectMetadata":
+        """`base`'s labels and annotations with these added, these winning on a key both set."""
+        return ObjectMetadata(labels=base.labels | self.labels, annotations=base.annotations | self.annotations)
+
+
+class EnvVar(_Model):
+    """An environment variable of the Kafka container."""
+
+    name: Annotated[str, AfterValidator(_env_name)] = Field(
+        description="A shell variable name; not one kraft sets (KRAFT_*, KAFKA_HEAP_OPTS, ...)."
+    )
+    value: str = Field(default="", description="Its value.")
+
+
+class GarbageCollector(StrEnum):
+    """The JVM's collector: G1 with Kafka's own tuning, or ZGC (generational from Java 23, or with
+    -XX:+ZGenerational in extraFlags on Java 21)."""
+
+    G1 = "G1"
+    ZGC = "ZGC"
+
+
+class Jvm(_Model):
+    """The Kafka JVM: collector, heap and extra flags."""
+
+    gc: GarbageCollector | None = Field(
+        default=None, description="The collector: G1 (with Kafka's own tuning) or ZGC. Unset: G1."
+    )
+    heap: Annotated[Quantity | None, AfterValidator(_whole_mebibytes)] = Field(
+        default=None,
+        description=f"The heap (-Xms and -Xmx), a quantity such as 3Gi, at most the memory limit minus {JVM_NON_HEAP}. "
+        "Unset: half the memory limit, at most 5Gi.",
+    )
+    extra_flags: list[Annotated[str, AfterValidator(_jvm_flag)]] = Field(
+        default=[],
+        description="More JVM flags, one per entry, after kraft's (the last of a repeated flag wins); not the heap "
+        "or the collector, which have their own keys.",
+    )
+
+    def over(self, base: "Jvm") -> "Jvm":
+        """These settings where set, `base`'s elsewhere; `base`'s extra flags first, so these win."""
+        return Jvm(gc=self.gc or base.gc, heap=self.heap or base.heap, extra_flags=base.extra_flags + self.extra_flags)
+
+
+class PodTemplate(_Model):
+    """How the pods of a pool are shaped and scheduled. The cluster-level `template` is every pool's default; a
+    pool's own `template` is merged over it (docs/tailoring.md, 'Merging')."""
+
+    tolerations: list[Toleration] = Field(default=[], description="Node taints the pods tolerate.")
+    node_affinity: NodeAffinity = Field(default=NodeAffinity(), description="Nodes the pods may and should run on.")
+    pod_anti_affinity: PodAntiAffinity = Field(
+        default=PodAntiAffinity(), description="Other pods the nodes keep away from."
+    )
+    priority_class_name: DnsSubdomain | None = Field(default=None, description="The pods' PriorityClass.")
+    image_pull_secrets: list[DnsSubdomain] = Field(
+        default=[], description="Names of Secrets to pull the image with (a private registry)."
+    )
+    service_account_name: DnsSubdomain | None = Field(
+        default=None,
+        description="The pods' ServiceAccount; its token is still not mounted. Unset: the namespace's `default`.",
+    )
+    termination_grace_period_seconds: Annotated[int | None, AfterValidator(_grace_period)] = Field(
+        default=None,
+        description=f"How long a stopping node may take, {MIN_GRACE_SECONDS}-{MAX_GRACE_SECONDS} seconds: a "
+        "controlled shutdown moves leadership away, then every log is closed. Unset: "
+        f"{DEFAULT_GRACE_SECONDS} (Kafka waits up to 300 s for the controller).",
+    )
+    env: list[EnvVar] = Field(default=[], description="More environment variables of the Kafka container.")
+    jvm: Jvm = Field(default=Jvm(), description="The JVM's collector, heap and extra flags.")
+    pod: ObjectMetadata = Field(default=ObjectMetadata(), description="Labels and annotations of the pods.")
+    stateful_set: ObjectMetadata = Field(
+        default=ObjectMetadata(), description="Labels and annotations of the StatefulSet (never roll the pods)."
+    )
+    service: ObjectMetadata = Field(
+        default=ObjectMetadata(),
+        description="Labels and annotations of the Services (cluster level: all; a pool's: its brokers' external "
+        "Services); never roll the pods.",
+    )
+
+    @model_validator(mode="after")
+    def _distinct_env(self) -> Self:
+        names = [variable.name for variable in self.env]
+        twice = next((index for index, name in enumerate(names) if name in names[:index]), None)
+        if twice is not None:
+            raise RuleError(f"env[{twice}].name", f"{names[twice]!r} is set twice")
+        return self
+
+    def over(self, base: "PodTemplate") -> "PodTemplate":
+        """This (a pool's) template merged over `base` (the cluster's): single values where set here, maps key by
+        key and env by name with these winning, lists appended after `base`'s, except `nodeAffinity.required`,
+        which replaces `base`'s when set here: its terms are alternatives, so appending would widen them."""
+        required = self.node_affinity.required or base.node_affinity.required
+        env = {variable.name: variable for variable in base.env} | {variable.name: variable for variable in self.env}
+        return PodTemplate(
+            tolerations=base.tolerations + self.tolerations,
+            node_affinity=NodeAffinity(
+                required=required, preferred=base.node_affinity.preferred + self.node_affinity.preferred
+            ),
+            pod_anti_affinity=PodAntiAffinity(
+                required=base.pod_anti_affinity.required + self.pod_anti_affinity.required,
+                preferred=base.pod_anti_affinity.preferred + self.pod_anti_affinity.preferred,
+            ),
+            priority_class_name=self.priority_class_name or base.priority_class_name,
+            image_pull_secrets=list(dict.fromkeys(base.image_pull_secrets + self.image_pull_secrets)),
+            service_account_name=self.service_account_name or base.service_account_name,
+            termination_grace_period_seconds=self.termination_grace_period_seconds
+            or base.termination_grace_period_seconds,
+            env=list(env.values()),
+            jvm=self.jvm.over(base.jvm),
+            pod=self.pod.over(base.pod),
+            stateful_set=self.stateful_set.over(base.stateful_set),
+            service=self.service.over(base.service),
+        )
 
 
 class PoolSpec(_Model):
-    """A StatefulSet of identical nodes."""
+    """A pool: a StatefulSet `<name>-<pool>` of identical nodes, with its PodDisruptionBudget."""
 
-    name: DnsLabel
-    roles: Annotated[list[Role], Field(min_length=1, max_length=2)]
-    replicas: Annotated[int, Field(ge=1, le=1000)]
-    node_id_offset: Annotated[int | None, Field(ge=0)] = None
-    resources: Resources = Resources()
-    storage: Storage = Storage()
-    scheduling: Scheduling = Scheduling()
-    startup_timeout_seconds: Annotated[int, Field(ge=30, le=86400)] = 900
-    acknowledge_scale_down_to: Annotated[int | None, Field(ge=0)] = Field(
-        default=None, description="Allows shrinking a broker pool to this size once partitions were moved away."
+    name: DnsLabel = Field(description="The pool's name; the StatefulSet is `<name>-<pool>` (at most 52 characters).")
+    roles: Annotated[list[Role], Field(min_length=1, max_length=2)] = Field(
+        description="`[broker]`, `[controller]`, or both (combined nodes: profile `development` only)."
     )
+    replicas: Annotated[int, Field(ge=1, le=1000)] = Field(description="How many nodes the pool runs.")
+    node_id_offset: Annotated[int | None, Field(ge=0)] = Field(
+        default=None,
+        description="`node.id` of ordinal 0; the pools' ranges may not overlap. Never change it once volumes exist. "
+        "Unset: the next free multiple of 100, controller pools from 0, broker-only pools from 100.",
+    )
+    resources: Resources = Field(default=Resources(), description="Requests and limits of the Kafka container.")
+    storage: Storage = Field(default=Storage(), description="The data volumes of each node.")
+    scheduling: Scheduling = Field(default=Scheduling(), description="Where the pods may run.")
+    startup_timeout_seconds: Annotated[int, Field(ge=30, le=86400)] = Field(
+        default=900, description="How long a node may take to start (log recovery) before it is restarted."
+    )
+    acknowledge_scale_down_to: Annotated[int | None, Field(ge=0)] = Field(
+        default=None,
+        description="Allows shrinking a broker pool (partitions moved away first) or a dynamic controller pool "
+        "(controllers removed from the quorum first) to exactly this size (docs/operations.md).",
+    )
+    template: PodTemplate = Field(
+        default=PodTemplate(), description="This pool's pod template, merged over the cluster-level template."
+    )
+    logging: Logging = Field(default=Logging(), description="This pool's log levels, over the cluster's.")
 
     @model_validator(mode="after")
     def _distinct_roles(self) -> Self:
         if len(set(self.roles)) != len(self.roles):
             raise RuleError("roles", f"lists a role twice; allowed: {', '.join(Role)}, each at most once")
+        return self
+
+    @model_validator(mode="after")
+    def _one_metadata_volume(self) -> Self:
+        if not self.is_broker and len(self.storage.data_volumes) > 1:
+            raise RuleError(
+                "storage.volumes",
+                f"{len(self.storage.data_volumes)} volumes in a controller-only pool, which keeps only the metadata "
+                "log; allowed: one (storage.size, or one entry of storage.volumes)",
+            )
         return self
 
     @model_validator(mode="after")
@@ -393,8 +961,12 @@ class Peer(_Model):
     """Pods allowed to reach the client port: by their namespace's labels, their own labels, or both
     (`namespaceLabels: {}` means every namespace; pod labels alone mean the cluster's namespace)."""
 
-    namespace_labels: dict[LabelKey, LabelValue] | None = None
-    pod_labels: dict[LabelKey, LabelValue] | None = None
+    namespace_labels: dict[LabelKey, LabelValue] | None = Field(
+        default=None, description="Labels of the namespaces the pods run in; `{}` is every namespace."
+    )
+    pod_labels: dict[LabelKey, LabelValue] | None = Field(
+        default=None, description="Labels of the pods; alone, pods of the cluster's own namespace."
+    )
 
     @model_validator(mode="after")
     def _selects_something(self) -> Self:
@@ -407,27 +979,43 @@ class Network(_Model):
     """Who may connect. The controller and inter-broker ports accept only the cluster's own pods."""
 
     clients_from: list[Peer] = Field(
-        default=[], description="Pods that may reach the client port, besides the cluster's own."
+        default=[],
+        description="Pods that may reach the client port, besides the cluster's own; each entry admits "
+        "the pods that match all its labels.",
     )
 
 
 class TopicDefaults(_Model):
     """Cluster-wide defaults for new topics and the internal topics; unset values follow the broker count."""
 
-    partitions: Annotated[int, Field(ge=1, le=KAFKA_INT_MAX)] = 3
-    replication_factor: Annotated[int | None, Field(ge=1)] = None
-    min_insync_replicas: Annotated[int | None, Field(ge=1)] = None
+    partitions: Annotated[int, Field(ge=1, le=KAFKA_INT_MAX)] = Field(
+        default=3, description="`num.partitions`: partitions of a topic created without a count."
+    )
+    replication_factor: Annotated[int | None, Field(ge=1)] = Field(
+        default=None,
+        description="`default.replication.factor` and the internal topics' replication; at most the broker count. "
+        "Unset: 3, or the broker count if smaller.",
+    )
+    min_insync_replicas: Annotated[int | None, Field(ge=1)] = Field(
+        default=None,
+        description="`min.insync.replicas`: replicas an `acks=all` write needs; below the replication factor (1 "
+        "when it is 1). Unset: the replication factor - 1, at least 1.",
+    )
 
 
 class Quorum(_Model):
     """The metadata quorum. Dynamic is the default: every supported Kafka (3.9+) has it, it lets the
     controller pool grow and shrink, and Kafka 4.3 deprecates the static `controller.quorum.voters`."""
 
-    mode: QuorumMode = QuorumMode.DYNAMIC
+    mode: QuorumMode = Field(
+        default=QuorumMode.DYNAMIC,
+        description="How controllers find the quorum; fixed when the cluster is created (docs/operations.md, "
+        "'Quorum mode'). Dynamic needs exactly one controller pool.",
+    )
     initial_controllers: Annotated[int | None, Field(ge=1)] = Field(
         default=None,
-        description="Dynamic mode: the controllers (ordinals 0..n-1) that formed the quorum at creation; "
-        "defaults to the controller count. Fixed once deployed; later controllers join with add-controller.",
+        description="Dynamic mode: the controllers (ordinals 0..n-1) that formed the quorum at creation. Fixed once "
+        "deployed: set it before growing or shrinking the controller pool. Unset: the controller count.",
     )
 
     @model_validator(mode="after")
@@ -455,15 +1043,20 @@ def _cidr(value: str) -> str:
 class External(_Model):
     """Access from outside Kubernetes: one Service per broker, each advertised under its own host, TLS only."""
 
-    type: ExternalType = ExternalType.LOAD_BALANCER
-    protocol: Annotated[Protocol, AfterValidator(_external_protocol)] = Protocol.SASL_SSL
+    type: ExternalType = Field(default=ExternalType.LOAD_BALANCER, description="The kind of each broker's Service.")
+    protocol: Annotated[Protocol, AfterValidator(_external_protocol)] = Field(
+        default=Protocol.SASL_SSL, description="`SSL` or `SASL_SSL`: the external listener is always encrypted."
+    )
     host_pattern: HostPattern = Field(
-        description="Each broker's external DNS name, with {nodeId} for its node ID: kafka-{nodeId}.example.com."
+        description="Each broker's external DNS name, with `{nodeId}` for its node ID: `kafka-{nodeId}.example.com`."
     )
     bootstrap_host: DnsSubdomain | None = Field(
         default=None, description="The DNS name of the external bootstrap Service, added to the certificate."
     )
-    node_port_base: Annotated[int, Field(ge=NODE_PORT_RANGE.start, lt=NODE_PORT_RANGE.stop)] = 31000
+    node_port_base: Annotated[int, Field(ge=NODE_PORT_RANGE.start, lt=NODE_PORT_RANGE.stop)] = Field(
+        default=31000,
+        description="NodePort: the bootstrap Service's node port; each broker's is this + 1 + its node ID.",
+    )
     annotations: dict[LabelKey, str] = Field(
         default={}, description="Annotations on every external Service (cloud load-balancer settings)."
     )
@@ -476,10 +1069,20 @@ class Listeners(_Model):
     """The security protocol of each listener. The defaults are the secure ones: clients authenticate with
     SCRAM-SHA-512 over TLS, and brokers and controllers with mutual TLS."""
 
-    client: Protocol = Protocol.SASL_SSL
-    internal: Protocol = Field(default=Protocol.SSL, description="The inter-broker listener.")
-    controller: ControllerProtocol = ControllerProtocol.SSL
-    external: External | None = None
+    client: Protocol = Field(
+        default=Protocol.SASL_SSL, description="The client listener (port 9092); SASL is SCRAM-SHA-512."
+    )
+    internal: Protocol = Field(
+        default=Protocol.SSL,
+        description="The inter-broker listener (9094); `SSL` means mutual TLS. Fixed once deployed.",
+    )
+    controller: ControllerProtocol = Field(
+        default=ControllerProtocol.SSL,
+        description="The controller listener (9093); `SSL` means mutual TLS. Fixed once deployed.",
+    )
+    external: External | None = Field(
+        default=None, description="Access from outside Kubernetes, each broker under its own host; unset: none."
+    )
 
     @property
     def protocols(self) -> list[Protocol]:
@@ -501,17 +1104,27 @@ class Listeners(_Model):
 class Issuer(_Model):
     """A cert-manager issuer that signs the cluster's certificate and publishes its CA in `ca.crt`."""
 
-    kind: IssuerKind = IssuerKind.CLUSTER_ISSUER
-    name: DnsSubdomain
+    kind: IssuerKind = Field(default=IssuerKind.CLUSTER_ISSUER, description="The issuer's kind.")
+    name: DnsSubdomain = Field(description="The issuer's name.")
 
 
 class Tls(_Model):
     """The certificate every TLS listener presents, and the CA every node trusts."""
 
-    source: TlsSource = TlsSource.GENERATED
-    issuer: Issuer | None = Field(default=None, description="certManager only: the issuer that signs.")
-    validity_days: Annotated[int, Field(ge=7, le=3650)] = 365
-    renew_before_days: Annotated[int, Field(ge=1, le=3649)] = 30
+    source: TlsSource = Field(
+        default=TlsSource.GENERATED,
+        description="`generated`: a CA and a node certificate from pulumi_tls; `certManager`: a Certificate signed "
+        "by `issuer`.",
+    )
+    issuer: Issuer | None = Field(
+        default=None, description="certManager only: the issuer that signs; it must publish `ca.crt` (a CA issuer)."
+    )
+    validity_days: Annotated[int, Field(ge=7, le=3650)] = Field(
+        default=365, description="The node certificate's lifetime."
+    )
+    renew_before_days: Annotated[int, Field(ge=1, le=3649)] = Field(
+        default=30, description="How long before expiry the node certificate is renewed; below `validityDays`."
+    )
 
     @model_validator(mode="after")
     def _issuer_for_cert_manager(self) -> Self:
@@ -527,12 +1140,20 @@ class Tls(_Model):
 class Acl(_Model):
     """One ACL of a user, applied with kafka-acls.sh."""
 
-    resource_type: AclResource
-    name: Annotated[str, Field(min_length=1, max_length=249, pattern=r"^[A-Za-z0-9._*-]+$")]
-    pattern_type: PatternType = PatternType.LITERAL
-    operations: Annotated[list[AclOperation], Field(min_length=1)]
-    permission: Permission = Permission.ALLOW
-    host: Annotated[str, Field(pattern=r"^(\*|[0-9a-fA-F:.]+)$")] = "*"
+    resource_type: AclResource = Field(description="What the ACL protects.")
+    name: Annotated[str, Field(min_length=1, max_length=249, pattern=r"^[A-Za-z0-9._*-]+$")] = Field(
+        description=f"The resource's name or prefix; `*` is every resource, `{CLUSTER_RESOURCE}` the cluster."
+    )
+    pattern_type: PatternType = Field(
+        default=PatternType.LITERAL, description="Whether `name` is the whole name or a prefix of it."
+    )
+    operations: Annotated[list[AclOperation], Field(min_length=1)] = Field(
+        description="The operations allowed or denied."
+    )
+    permission: Permission = Field(default=Permission.ALLOW, description="Allow or deny the operations.")
+    host: Annotated[str, Field(pattern=r"^(\*|[0-9a-fA-F:.]+)$")] = Field(
+        default="*", description="The client address the ACL applies to; `*` is any."
+    )
 
     @model_validator(mode="after")
     def _cluster_name(self) -> Self:
@@ -546,45 +1167,87 @@ class Acl(_Model):
 class User(_Model):
     """An application user: SCRAM-SHA-512 credentials in its own Secret, and its ACLs."""
 
-    name: UserName
-    acls: list[Acl] = []
+    name: UserName = Field(
+        description="The user's name (1-40 lower-case letters, digits and '-'); its Secret is `<name>-user-<user>`."
+    )
+    acls: list[Acl] = Field(default=[], description="What the user may do.")
 
 
 class Authorization(_Model):
     """Kafka's StandardAuthorizer: only super users and the ACLs of `users` are allowed anything."""
 
-    enabled: bool = True
+    enabled: bool = Field(
+        default=True,
+        description="Run the authorizer on every node; it needs an identity on every listener (SASL for clients, "
+        "SSL or SASL between nodes, SSL on the controller listener).",
+    )
     super_users: list[UserName] = Field(
-        default=[], description="Users allowed everything, besides the cluster's own admin and nodes."
+        default=[],
+        description="Users allowed everything, besides the nodes (`CN=<name>-node`), `kraft-internal` and "
+        "`kraft-admin`.",
     )
 
 
 def _default_pools() -> list[PoolSpec]:
-    return [PoolSpec(name="nodes", roles=[Role.BROKER, Role.CONTROLLER], replicas=3, node_id_offset=0)]
+    """Three dedicated controllers and three brokers: the smallest topology the production profile accepts."""
+    return [
+        PoolSpec(name="controllers", roles=[Role.CONTROLLER], replicas=3, node_id_offset=0),
+        PoolSpec(name="brokers", roles=[Role.BROKER], replicas=3, node_id_offset=100),
+    ]
 
 
 class ClusterSpec(_Model):
-    """A whole KRaft cluster."""
+    """A whole KRaft cluster: the value of the `kraft:cluster` stack key, or `KraftClusterArgs.spec`."""
 
-    name: DnsLabel = "kafka"
-    profile: Profile = Profile.PRODUCTION
-    namespace: DnsLabel = "kafka"
-    create_namespace: bool = True
-    kafka_version: KafkaVersion = DEFAULT_KAFKA_VERSION
-    image: ImageRef | None = Field(default=None, description="Defaults to apache/kafka:<kafkaVersion>.")
-    metadata_version: MetadataVersion | None = Field(
-        default=None, description="Finalise metadata.version at this release once every node runs the new image."
+    name: DnsLabel = Field(default="kafka", description="Prefix of every object's name.")
+    profile: Profile = Field(
+        default=Profile.PRODUCTION,
+        description="`production`: dedicated controller and broker pools, and an odd number of at least 3 "
+        "controllers. `development`: anything that runs (the dev stack's combined nodes).",
     )
-    image_pull_policy: ImagePullPolicy = ImagePullPolicy.IF_NOT_PRESENT
-    cluster_domain: DnsSubdomain = "cluster.local"
-    pools: Annotated[list[PoolSpec], Field(min_length=1)] = Field(default_factory=_default_pools)
-    topic_defaults: TopicDefaults = TopicDefaults()
-    network: Network = Network()
-    quorum: Quorum = Quorum()
-    listeners: Listeners = Listeners()
-    tls: Tls = Tls()
-    authorization: Authorization = Authorization()
-    users: list[User] = []
+    namespace: DnsLabel = Field(default="kafka", description="Namespace of every object.")
+    create_namespace: bool = Field(
+        default=True,
+        description="Create the namespace, with the restricted Pod Security Standard; `pulumi destroy` keeps it.",
+    )
+    kafka_version: KafkaVersion = Field(
+        default=DEFAULT_KAFKA_VERSION,
+        description=f'The Kafka release every node runs (quote it: `"{DEFAULT_KAFKA_VERSION}"`).',
+    )
+    image: ImageRef | None = Field(
+        default=None,
+        description="Another registry's copy of the official image (`name:tag` or `name@sha256:...`). Unset: "
+        "`apache/kafka:<kafkaVersion>`.",
+    )
+    metadata_version: MetadataVersion | None = Field(
+        default=None,
+        description='Finalise `metadata.version` at this release (`"4.4"` or `"4.4-IV2"`) once every node runs '
+        "`kafkaVersion`; never newer than `kafkaVersion`, never lowered (docs/operations.md, 'Upgrades').",
+    )
+    image_pull_policy: ImagePullPolicy = Field(
+        default=ImagePullPolicy.IF_NOT_PRESENT, description="The pods' image pull policy."
+    )
+    cluster_domain: DnsSubdomain = Field(default="cluster.local", description="The Kubernetes cluster's DNS domain.")
+    pools: Annotated[list[PoolSpec], Field(min_length=1)] = Field(
+        default_factory=_default_pools, description="The StatefulSets of nodes."
+    )
+    topic_defaults: TopicDefaults = Field(
+        default=TopicDefaults(), description="Defaults for new topics and the internal topics."
+    )
+    network: Network = Field(default=Network(), description="Who may connect to the nodes.")
+    quorum: Quorum = Field(default=Quorum(), description="The metadata quorum.")
+    listeners: Listeners = Field(default=Listeners(), description="The security protocol of each listener.")
+    tls: Tls = Field(default=Tls(), description="Where the certificate of the TLS listeners comes from.")
+    authorization: Authorization = Field(default=Authorization(), description="The authorizer and its super users.")
+    users: list[User] = Field(
+        default=[],
+        description="Application users, each with SCRAM-SHA-512 credentials in its own Secret; a password comes "
+        "from `kraft:password-<user>` or is generated.",
+    )
+    template: PodTemplate = Field(
+        default=PodTemplate(), description="Every pool's pod template, under each pool's own (docs/tailoring.md)."
+    )
+    logging: Logging = Field(default=Logging(), description="Log levels of every node, under each pool's own.")
 
     @model_validator(mode="before")
     @classmethod
@@ -612,6 +1275,7 @@ class ClusterSpec(_Model):
             raise RuleError("pools", "no pool has the role 'controller'; a KRaft cluster needs a quorum")
         if self.broker_count == 0:
             raise RuleError("pools", "no pool has the role 'broker'; clients need at least one broker")
+        _check_dedicated_roles(self)
         _check_quorum_size(self)
         _check_metadata_version(self)
         _check_racks(self)
@@ -619,7 +1283,22 @@ class ClusterSpec(_Model):
         _check_topic_defaults(self)
         _check_security(self)
         _check_external(self)
+        _check_heaps(self)
+        _check_jbod_metadata_version(self)
         return self
+
+    def pod_template(self, pool: PoolSpec) -> PodTemplate:
+        """A pool's pod template: its own merged over the cluster's."""
+        return pool.template.over(self.template)
+
+    @property
+    def cluster_logging(self) -> Logging:
+        """The cluster's log levels, the root INFO unless set."""
+        return self.logging.over(Logging(root=LogLevel.INFO))
+
+    def logging_of(self, pool: PoolSpec) -> Logging:
+        """A pool's log levels: its own over the cluster's."""
+        return pool.logging.over(self.cluster_logging)
 
     @property
     def image_ref(self) -> str:
@@ -704,10 +1383,31 @@ def default_node_id_offsets(pools: list[Mapping[str, Any]]) -> list[Any]:
 
 def _check_pool_names(spec: ClusterSpec) -> None:
     seen: set[str] = set()
+    # Claims `<volume>-<statefulset>-<ordinal>` (and their growth patches, `<pool>-<volume>-<ordinal>`) must
+    # never meet across pools.
+    claims: dict[tuple[str, str], str] = {}
     for index, pool in enumerate(spec.pools):
         if pool.name in seen:
             raise RuleError(f"pools[{index}].name", f"{pool.name!r} names two pools; pool names must be unique")
         seen.add(pool.name)
+        if naming.pool_template_key(pool.name) in naming.SHARED_PROPERTIES_FILES:
+            raise RuleError(
+                f"pools[{index}].name",
+                f"{pool.name!r} would name its template {naming.pool_template_key(pool.name)}, a file kraft "
+                f"writes for itself; not allowed: {', '.join(name.removesuffix('.properties') for name in naming.SHARED_PROPERTIES_FILES)}",
+            )
+        for volume_index, volume in enumerate(pool.storage.data_volumes):
+            for prefix in (
+                ("claim", f"{volume.name}-{spec.name}-{pool.name}"),
+                ("patch", f"{pool.name}-{volume.name}"),
+            ):
+                other = claims.setdefault(prefix, pool.name)
+                if other != pool.name:
+                    raise RuleError(
+                        f"pools[{index}].{pool.storage.key_of(volume_index)}.name",
+                        f"volume {volume.name!r} of pool {pool.name!r} would share its claims' names with a "
+                        f"volume of pool {other!r}; rename the volume",
+                    )
         external = pool.is_broker and spec.listeners.external is not None
         problem = naming.name_length_problem(spec.name, pool.name, pool.replicas, external)
         if problem:
@@ -727,6 +1427,19 @@ def _check_node_ids(pools: list[PoolSpec]) -> None:
                     "choose an offset that keeps the ranges apart",
                 )
             owners[node_id] = index
+
+
+def _check_dedicated_roles(spec: ClusterSpec) -> None:
+    """Kafka's docs advise against combined mode for critical deployments: a busy broker in the same JVM can
+    starve the quorum, and the two cannot be scaled or upgraded apart."""
+    combined = next((i for i, pool in enumerate(spec.pools) if pool.is_broker and pool.is_controller), None)
+    if spec.profile is Profile.PRODUCTION and combined is not None:
+        raise RuleError(
+            f"pools[{combined}].roles",
+            "combines broker and controller in a production profile, which Kafka advises against for critical "
+            "deployments; allowed: a dedicated controller pool (roles: [controller]) plus a broker pool "
+            "(roles: [broker]), or profile: development for a disposable cluster",
+        )
 
 
 def _check_quorum_size(spec: ClusterSpec) -> None:
@@ -835,6 +1548,37 @@ def _check_external(spec: ClusterSpec) -> None:
             f"{external.node_port_base} + 1 + the highest broker node ID ({highest}) is beyond "
             f"{NODE_PORT_RANGE.stop - 1}; allowed: {NODE_PORT_RANGE.start}-{NODE_PORT_RANGE.stop - 2 - highest}",
         )
+
+
+def _check_jbod_metadata_version(spec: ClusterSpec) -> None:
+    """Kafka refuses to run a broker with several log directories below metadata.version 3.7-IV2."""
+    match = _METADATA_VERSION.match(spec.metadata_version or "")
+    if match is None:
+        return
+    # A release without -IV means its newest IV, so 3.7 itself qualifies.
+    level = (int(match["major"]), int(match["minor"]), int(match["iv"]) if match["iv"] else 99)
+    for index, pool in enumerate(spec.pools):
+        if pool.is_broker and len(pool.storage.data_volumes) > 1 and level < JBOD_METADATA_VERSION:
+            raise RuleError(
+                f"pools[{index}].storage.volumes",
+                f"several volumes need metadata.version 3.7-IV2 or newer, but metadataVersion is "
+                f"{spec.metadata_version}; allowed: one volume, or finalise metadataVersion 3.7 or newer first",
+            )
+
+
+def _check_heaps(spec: ClusterSpec) -> None:
+    """An explicit heap leaves room in the memory limit for the JVM's memory outside the heap."""
+    for index, pool in enumerate(spec.pools):
+        heap = spec.pod_template(pool).jvm.heap
+        limit = pool.resources.limits.memory
+        if heap is not None and parse_quantity(heap) + parse_quantity(JVM_NON_HEAP) > parse_quantity(limit):
+            key = f"pools[{index}].template.jvm.heap" if pool.template.jvm.heap else "template.jvm.heap"
+            raise RuleError(
+                key,
+                f"{heap} does not fit the memory limit {limit} of pool {pool.name!r}: the JVM needs {JVM_NON_HEAP} "
+                f"beyond its heap (metaspace, threads, network buffers); allowed: at most the limit minus "
+                f"{JVM_NON_HEAP}, or raise pools[{index}].resources.limits.memory",
+            )
 
 
 def parse_spec(data: Any, key: str = "kraft:cluster") -> ClusterSpec:

@@ -1,1 +1,1 @@
-"""Real tools for the real-runtime test tiers: built or installed once, cached outside the repository."""
+"""Support code for the real-tool test tiers: Kafka, Pulumi and Kubernetes from their registries."""

@@ -128,7 +128,7 @@ for dir in "${dirs[@]}"; do
     fail "$meta is metadata directory '$found_directory', but the quorum knows node $node_id by directory" \
       "'$directory_id' (cluster-ID Secret key directory-id-$node_id). This volume was formatted for another" \
       "cluster or seed: restore the Secret's directory IDs, or remove the controller from the quorum" \
-      "(README, 'Removing a controller') and delete the PersistentVolumeClaim of $POD_NAME."
+      "(docs/operations.md, 'Removing a controller') and delete the PersistentVolumeClaim of $POD_NAME."
 done
 
 if ((unformatted > 0)); then

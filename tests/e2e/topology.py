@@ -7,8 +7,8 @@ from kraft_component.manifests import Manifest
 from kraft_component.spec import ClusterSpec, PoolSpec
 
 NAMESPACE = "kafka"
-OLD_VERSION = "4.2.1"  # deployed first
-NEW_VERSION = "4.3.1"  # rolled out in the upgrade step
+OLD_VERSION = "4.3.1"  # deployed first
+NEW_VERSION = "4.4.0"  # rolled out in the upgrade step
 CONTROLLERS = "controllers"
 BROKERS = "brokers"
 CLIENT_LABELS = {"kraft-e2e/client": "true"}  # admitted to the client port by network.clientsFrom
@@ -72,10 +72,11 @@ def controller_pod(spec: ClusterSpec, node_id: int) -> str:
 
 
 def claims(spec: ClusterSpec) -> list[str]:
-    """The data PersistentVolumeClaim of every pod."""
+    """The data PersistentVolumeClaims of every pod."""
     return sorted(
-        naming.claim_name(naming.statefulset_name(spec.name, each.name), ordinal)
+        naming.claim_name(volume.name, naming.statefulset_name(spec.name, each.name), ordinal)
         for each in spec.pools
+        for volume in each.storage.data_volumes
         for ordinal in range(each.replicas)
     )
 
