@@ -98,7 +98,8 @@ class KraftCluster(pulumi.ComponentResource):
         cluster_id = self._cluster_id(name, args.cluster_id)
         self._record = DeploymentRecord(
             f"{name}-record",
-            pulumi.Output.unsecret(cluster_id.apply(partial(guards.record, spec))),
+            guards.choices(spec),
+            pulumi.Output.unsecret(cluster_id.apply(guards.cluster_id_digest)),
             pulumi.ResourceOptions(parent=self, protect=True),
         )
         namespace = self._namespace(name, spec, args.namespace)

@@ -95,7 +95,7 @@ def test_destroy_after_unprotect_keeps_the_claims_and_the_namespace(
     listed = kubeapi.resource(api, "v1", "PersistentVolumeClaim").get(namespace=spec.namespace).items
     claims = {claim.metadata.name for claim in listed}
     assert claims == {
-        naming.claim_name(naming.statefulset_name(spec.name, pool.name), ordinal)
+        naming.claim_name(naming.DATA_VOLUME, naming.statefulset_name(spec.name, pool.name), ordinal)
         for pool in spec.pools
         for ordinal in range(pool.replicas)
     }

@@ -83,7 +83,10 @@ def test_volumes_grow_in_place(stack: tuple[Pulumi, Path], control_plane: Contro
     pulumi.set_config(project, STACK, config(storage={"size": "4Gi", "templateSize": "2Gi"}))
     pulumi.run(project, "up", "--yes", "--stack", STACK).check()
     assert statefulset(api, "brokers").metadata.uid == uid
-    expected = {naming.claim_name(naming.statefulset_name(CLUSTER, "brokers"), n): ("4Gi", "4Gi") for n in range(3)}
+    expected = {
+        naming.claim_name(naming.DATA_VOLUME, naming.statefulset_name(CLUSTER, "brokers"), n): ("4Gi", "4Gi")
+        for n in range(3)
+    }
     assert claim_sizes(api) == expected
 
 
@@ -102,4 +105,7 @@ def test_a_pool_grows_and_kafka_upgrades_in_place_controllers_first(
     assert brokers.spec.replicas == brokers.status.readyReplicas == 4
     assert brokers.spec.template.spec.containers[0].image == "apache/kafka:4.3.1"
     assert updated_in_order(events) == [f"{CLUSTER}-controllers", f"{CLUSTER}-brokers"]
-    assert claim_sizes(api)[naming.claim_name(naming.statefulset_name(CLUSTER, "brokers"), 3)] == ("4Gi", "4Gi")
+    assert claim_sizes(api)[naming.claim_name(naming.DATA_VOLUME, naming.statefulset_name(CLUSTER, "brokers"), 3)] == (
+        "4Gi",
+        "4Gi",
+    )
