@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from . import gotools, toolset
+from .prerequisites import MissingPrerequisite
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -16,7 +17,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         tools = toolset.assemble(Path(args.folder), log=lambda line: print(line, file=sys.stderr))
-    except gotools.MissingPrerequisite as error:
+    except MissingPrerequisite as error:
         print(f"real-tools: {error}", file=sys.stderr)
         return 2
     for tool in toolset.go_tools().values():

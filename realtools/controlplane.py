@@ -5,38 +5,31 @@ Security), kube-controller-manager (every default controller: StatefulSets, Jobs
 collection, volume binding, service accounts) and kube-scheduler, all built from the Go module proxy.
 Not real: there are no kubelets. kwok plays the nodes (fake Node objects in three zones, kept alive with
 leases) and moves scheduled pods to Running and Ready, and Job pods to Succeeded, without running any
-container; probes are not run. No volume exists either: a provisioner loop here plays the external
-provisioner and resizer of the test StorageClass: it creates a PersistentVolume (a hostPath that nothing
-mounts) for each claim, which the controller manager binds, and when a bound claim asks for more, it grows
-the volume and reports the claim's new capacity, as a driver that expands online would.
+container; probes are not run. What a cloud runs beside a control plane (a volume provisioner and resizer,
+load balancers) is played by realtools.cloud.
 Nothing listens anywhere but 127.0.0.1, and Service and pod IPs are only data: no proxy routes them.
 """
 
 import contextlib
 import ssl
-import threading
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 from kubernetes.client import ApiClient
+from kubernetes.dynamic.exceptions import ConflictError
 
-from kraft_component.quantity import parse_quantity
-
-from . import kubeapi, pki, processes
+from . import cloud, kubeapi, pki, processes
 from .processes import Service, free_port, wait_until
 
 ZONES = ("zone-a", "zone-b", "zone-c")
 NODES_PER_ZONE = 2
 NODE_CAPACITY = {"cpu": "32", "memory": "128Gi", "pods": "110"}
-STORAGE_CLASS = "kraft-test"
-PROVISIONER = "kraft.test/loopback"
 SERVICE_CIDR = "10.96.0.0/24"  # Service IPs the API server hands out; nothing routes them
 START_TIMEOUT = 180
-PROVISION_INTERVAL = 0.5
 
 
 @dataclass
@@ -46,7 +39,7 @@ class ControlPlane:
     folder: Path
     kubeconfig: Path
     services: list[Service] = field(default_factory=list)
-    provisioner: "Provisioner | None" = None
+    stand_ins: cloud.Cloud | None = None
 
     def api(self) -> ApiClient:
         """A client of the API server as its admin."""
@@ -71,10 +64,23 @@ class ControlPlane:
 
         return check
 
+    def install_crds(self, paths: Iterable[Path]) -> None:
+        """Create the CustomResourceDefinitions of each file (keeping any that exist), and wait until they are
+        served."""
+        api = self.api()
+        names = []
+        for path in paths:
+            for crd in filter(None, yaml.safe_load_all(path.read_text())):
+                with contextlib.suppress(ConflictError):
+                    kubeapi.create(api, crd)
+                names.append(crd["metadata"]["name"])
+        definitions = kubeapi.resource(api, "apiextensions.k8s.io/v1", "CustomResourceDefinition")
+        wait_until(self.alive_and(lambda: _established(definitions, names)), START_TIMEOUT)
+
     def stop(self) -> None:
-        """Stop the provisioner and every process, the last started first."""
-        if self.provisioner is not None:
-            self.provisioner.stop()
+        """Stop the cloud's stand-ins and every process, the last started first."""
+        if self.stand_ins is not None:
+            self.stand_ins.stop()
         for service in reversed(self.services):
             service.stop()
 
@@ -112,88 +118,12 @@ def node(index: int, zone: str) -> dict[str, Any]:
     }
 
 
-def storage_class() -> dict[str, Any]:
-    """The default StorageClass: expandable, bound at once by the provisioner loop, volumes retained."""
-    return {
-        "apiVersion": "storage.k8s.io/v1",
-        "kind": "StorageClass",
-        "metadata": {"name": STORAGE_CLASS, "annotations": {"storageclass.kubernetes.io/is-default-class": "true"}},
-        "provisioner": PROVISIONER,
-        "allowVolumeExpansion": True,
-        "reclaimPolicy": "Retain",
-        "volumeBindingMode": "Immediate",
-    }
-
-
-def volume_for(claim: Any, folder: Path) -> dict[str, Any]:
-    """The PersistentVolume the provisioner loop makes for a claim: pre-bound to it, of the size it asks."""
-    return {
-        "apiVersion": "v1",
-        "kind": "PersistentVolume",
-        "metadata": {
-            "name": f"pvc-{claim.metadata.uid}",
-            "annotations": {"pv.kubernetes.io/provisioned-by": PROVISIONER},
-        },
-        "spec": {
-            "capacity": {"storage": claim.spec.resources.requests.storage},
-            "accessModes": list(claim.spec.accessModes),
-            "storageClassName": STORAGE_CLASS,
-            "persistentVolumeReclaimPolicy": "Retain",
-            "claimRef": {"namespace": claim.metadata.namespace, "name": claim.metadata.name, "uid": claim.metadata.uid},
-            "hostPath": {"path": str(folder / claim.metadata.uid), "type": "DirectoryOrCreate"},
-        },
-    }
-
-
-def grown(claim: Any, volume: Any) -> str | None:
-    """The size a bound claim asks for when it is more than its volume has, else None."""
-    asked = claim.spec.resources.requests.storage
-    return asked if parse_quantity(asked) > parse_quantity(volume.spec.capacity.storage) else None
-
-
-class Provisioner:
-    """Creates a volume for each pending claim of the test StorageClass and grows a volume whose claim asks
-    for more, as an external provisioner and resizer would."""
-
-    def __init__(self, api: ApiClient, folder: Path) -> None:
-        self.claims = kubeapi.resource(api, "v1", "PersistentVolumeClaim")
-        self.volumes = kubeapi.resource(api, "v1", "PersistentVolume")
-        self.folder = folder
-        self.stopped = threading.Event()
-        self.errors: list[Exception] = []
-        self.thread = threading.Thread(target=self._loop, name="provisioner", daemon=True)
-        self.thread.start()
-
-    def _loop(self) -> None:
-        while not self.stopped.wait(PROVISION_INTERVAL):
-            try:
-                self.provision()
-            except Exception as error:  # kept and raised at stop: a test must not pass over a broken loop
-                self.errors.append(error)
-                return
-
-    def provision(self) -> None:
-        """One pass: a volume for every pending claim of the class that has none yet, and every bound claim's
-        volume grown to what it asks."""
-        volumes = {volume.metadata.name: volume for volume in self.volumes.get().items}
-        for claim in self.claims.get().items:
-            if claim.spec.storageClassName != STORAGE_CLASS:
-                continue
-            volume = volumes.get(f"pvc-{claim.metadata.uid}")
-            if volume is None and claim.status.phase == "Pending":
-                self.volumes.create(body=volume_for(claim, self.folder))
-            elif volume is not None and claim.status.phase == "Bound" and (size := grown(claim, volume)):
-                self.volumes.patch(name=volume.metadata.name, body={"spec": {"capacity": {"storage": size}}})
-                self.claims.status.patch(
-                    name=claim.metadata.name, namespace=claim.metadata.namespace,
-                    body={"status": {"capacity": {"storage": size}}}, content_type="application/merge-patch+json",
-                )  # fmt: skip
-
-    def stop(self) -> None:
-        self.stopped.set()
-        self.thread.join(timeout=10)
-        if self.errors:
-            raise RuntimeError(f"the provisioner loop failed: {self.errors[0]!r}")
+def _established(definitions: Any, names: list[str]) -> str | None:
+    for name in names:
+        conditions = definitions.get(name=name).status.conditions or ()
+        if not any(condition.type == "Established" and condition.status == "True" for condition in conditions):
+            return f"CustomResourceDefinition {name} is not established"
+    return None
 
 
 def _ready(url: str, context: ssl.SSLContext) -> str | None:
@@ -277,7 +207,7 @@ def start(tools: Path, folder: Path) -> ControlPlane:
         api = plane.api()
         for index in range(len(ZONES) * NODES_PER_ZONE):
             kubeapi.create(api, node(index, ZONES[index % len(ZONES)]))
-        kubeapi.create(api, storage_class())
+        kubeapi.create(api, cloud.storage_class())
         plane.services.append(processes.start("kube-controller-manager", [
             str(tools / "kube-controller-manager"), "--kubeconfig", str(configs["kube-controller-manager"]),
             "--service-account-private-key-file", str(service_account.key), "--root-ca-file", str(ca.path),
@@ -296,7 +226,7 @@ def start(tools: Path, folder: Path) -> ControlPlane:
         ], logs))  # fmt: skip
         wait_until(plane.alive_and(lambda: _nodes_ready(api)), START_TIMEOUT)
         wait_until(plane.alive_and(lambda: _default_service_account(api)), START_TIMEOUT)
-        plane.provisioner = Provisioner(api, folder / "volumes")
+        plane.stand_ins = cloud.Cloud(api, folder / "volumes")
     except BaseException:
         plane.stop()
         raise

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import cache
+from .prerequisites import MissingPrerequisite
 
 GOMAIN = Path(__file__).parent / "gomain"
 BUILD_RECORD = "build.json"
@@ -31,10 +32,6 @@ ETCD = "3.6.16"
 KWOK = "0.8.0"
 # pulumi-kubernetes has no provider/v4 tags: the pseudo-version of each release commit the proxy serves.
 KUBERNETES_PROVIDER_COMMITS = {"4.25.0": "v4.0.0-20260115033456-f47bc2d6f199"}
-
-
-class MissingPrerequisite(RuntimeError):
-    """A tool, a module or a pinned version that a build needs is not available."""
 
 
 @dataclass(frozen=True)
@@ -80,24 +77,38 @@ class Wrapper:
     path: Path
     env: dict[str, str] = field(default_factory=dict)
 
-    def go(self, *args: str, timeout: float = BUILD_TIMEOUT) -> str:
-        """Run `go` in the wrapper at low priority; its output, or MissingPrerequisite with the error."""
-        result = subprocess.run(["nice", "-n", "10", "go", *args], cwd=self.path, env=self.env,
-                                capture_output=True, text=True, timeout=timeout, check=False)  # fmt: skip
-        if result.returncode != 0:
-            raise MissingPrerequisite(f"{self.tool.key}: go {' '.join(args)} failed:\n{result.stderr[-4000:]}")
-        return result.stdout
+    def go(self, *args: str) -> str:
+        """Run `go` in the wrapper; its output."""
+        return run_go(args, self.path, self.env, self.tool.key)
 
     def module_dir(self, module: str, version: str) -> Path:
         """The extracted module in GOMODCACHE (downloaded if needed)."""
-        return Path(self._download(module, version)["Dir"])
+        return module_dir(module, version, self.path)
 
     def module_go_mod(self, module: str, version: str) -> str:
-        return Path(self._download(module, version)["GoMod"]).read_text()
+        return Path(_download(module, version, self.path)["GoMod"]).read_text()
 
-    def _download(self, module: str, version: str) -> dict[str, str]:
-        info: dict[str, str] = json.loads(self.go("mod", "download", "-json", f"{module}@{version}"))
-        return info
+
+def run_go(args: Iterable[str], cwd: Path, env: dict[str, str], what: str) -> str:
+    """Run `go` at low priority, bounded in time; its output, or MissingPrerequisite naming `what` with the error."""
+    command = ["nice", "-n", "10", "go", *args]
+    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=BUILD_TIMEOUT,
+                            check=False)  # fmt: skip
+    if result.returncode != 0:
+        raise MissingPrerequisite(f"{what}: {' '.join(command[3:])} failed:\n{result.stderr[-4000:]}")
+    return result.stdout
+
+
+def module_dir(module: str, version: str, cwd: Path) -> Path:
+    """A module as the proxy serves it, extracted in GOMODCACHE (downloaded if needed); `cwd` is any folder."""
+    return Path(_download(module, version, cwd)["Dir"])
+
+
+def _download(module: str, version: str, cwd: Path) -> dict[str, str]:
+    info: dict[str, str] = json.loads(
+        run_go(("mod", "download", "-json", f"{module}@{version}"), cwd, go_env(), f"{module}@{version}")
+    )
+    return info
 
 
 def go_env() -> dict[str, str]:
@@ -157,45 +168,50 @@ def tools_go(tool: GoTool) -> str:
 def build(tool: GoTool, log: Callable[[str], None] = print) -> Path:
     """The tool's cache entry, built first when missing. Returns the folder holding its binaries."""
     entry = tool.entry()
-    if (entry / BUILD_RECORD).is_file():
-        return entry / "bin"
-    env = go_env()
-    started = time.monotonic()
-    with cache.entry(entry) as scratch:
-        wrapper = Wrapper(tool, scratch / "src", env)
-        wrapper.path.mkdir()
-        (wrapper.path / "go.mod").write_text(go_mod(tool, ()))
-        replaces = [line for upstream in tool.requires for line in _restated(wrapper, upstream)]
-        (wrapper.path / "go.mod").write_text(go_mod(tool, [*replaces, *tool.replaces]))
-        (wrapper.path / "tools.go").write_text(tools_go(tool))
-        for package in tool.binaries.values():
-            if package.startswith("./"):
-                shutil.copytree(GOMAIN / package.removeprefix("./"), wrapper.path / package)
-        if tool.prepare is not None:
-            tool.prepare(wrapper)
-        log(f"{tool.key}: resolving modules")
-        cpu = _children_cpu_seconds()
-        wrapper.go("mod", "tidy")
-        wall = {"modules": round(time.monotonic() - started, 1)}
-        cpu_seconds = {"modules": round(_children_cpu_seconds() - cpu, 1)}
-        for binary, package in tool.binaries.items():
-            log(f"{tool.key}: building {binary}")
-            began, cpu = time.monotonic(), _children_cpu_seconds()
-            ldflags = " ".join(("-s", "-w", *tool.ldflags))
-            wrapper.go("build", "-trimpath", "-ldflags", ldflags, "-o", str(scratch / "bin" / binary), package)
-            wall[binary] = round(time.monotonic() - began, 1)
-            cpu_seconds[binary] = round(_children_cpu_seconds() - cpu, 1)
-        if tool.finish is not None:
-            tool.finish(wrapper, scratch / "bin")
-        record = {
-            "tool": tool.name,
-            "version": tool.version,
-            "requires": [upstream.pinned for upstream in tool.requires],
-            "wall_seconds": wall | {"total": round(time.monotonic() - started, 1)},
-            "cpu_seconds": cpu_seconds | {"total": round(sum(cpu_seconds.values()), 1)},
-        }
-        (scratch / BUILD_RECORD).write_text(json.dumps(record, indent=2) + "\n")
+    if not (entry / BUILD_RECORD).is_file():
+        with cache.entry(entry) as scratch:
+            if scratch is not None:
+                _build_into(tool, scratch, log)
     return entry / "bin"
+
+
+def _build_into(tool: GoTool, scratch: Path, log: Callable[[str], None]) -> None:
+    """Build `tool` in the empty folder `scratch`: its wrapper in `src`, binaries in `bin`, and BUILD_RECORD."""
+    started = time.monotonic()
+    wrapper = Wrapper(tool, scratch / "src", go_env())
+    wrapper.path.mkdir()
+    (wrapper.path / "go.mod").write_text(go_mod(tool, ()))
+    replaces = [line for upstream in tool.requires for line in _restated(wrapper, upstream)]
+    (wrapper.path / "go.mod").write_text(go_mod(tool, [*replaces, *tool.replaces]))
+    (wrapper.path / "tools.go").write_text(tools_go(tool))
+    for package in tool.binaries.values():
+        if package.startswith("./"):
+            shutil.copytree(GOMAIN / package.removeprefix("./"), wrapper.path / package)
+    if tool.prepare is not None:
+        tool.prepare(wrapper)
+    log(f"{tool.key}: resolving modules")
+    cpu = _children_cpu_seconds()
+    wrapper.go("mod", "tidy")
+    wall = {"modules": round(time.monotonic() - started, 1)}
+    cpu_seconds = {"modules": round(_children_cpu_seconds() - cpu, 1)}
+    for binary, package in tool.binaries.items():
+        log(f"{tool.key}: building {binary}")
+        began, cpu = time.monotonic(), _children_cpu_seconds()
+        ldflags = " ".join(("-s", "-w", *tool.ldflags))
+        wrapper.go("build", "-trimpath", "-ldflags", ldflags, "-o", str(scratch / "bin" / binary), package)
+        wall[binary] = round(time.monotonic() - began, 1)
+        cpu_seconds[binary] = round(_children_cpu_seconds() - cpu, 1)
+    if tool.finish is not None:
+        tool.finish(wrapper, scratch / "bin")
+    record = {
+        "tool": tool.name,
+        "version": tool.version,
+        "requires": [upstream.pinned for upstream in tool.requires],
+        "wall_seconds": wall | {"total": round(time.monotonic() - started, 1)},
+        "cpu_seconds": cpu_seconds | {"total": round(sum(cpu_seconds.values()), 1)},
+        "load_average_at_end": [round(load, 1) for load in os.getloadavg()],  # 1, 5 and 15 minutes
+    }
+    (scratch / BUILD_RECORD).write_text(json.dumps(record, indent=2) + "\n")
 
 
 def _children_cpu_seconds() -> float:

@@ -10,8 +10,10 @@ from typing import Any
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
+from kubernetes.dynamic.resource import ResourceField
 
-from realtools import controlplane, gotools, langhost
+from realtools import cloud, controlplane, gotools, langhost
+from realtools.prerequisites import MissingPrerequisite
 from realtools.standins import provider, random_provider, tls_provider
 
 PKG_GO_MOD = """module github.com/pulumi/pulumi/pkg/v3
@@ -66,7 +68,7 @@ def test_the_wrapper_requires_each_upstream_and_imports_only_upstream_mains() ->
 
 
 def test_a_kubernetes_provider_release_without_a_served_module_is_named() -> None:
-    with pytest.raises(gotools.MissingPrerequisite, match=r"pulumi-kubernetes 4\.34\.2: .*constraints\.txt"):
+    with pytest.raises(MissingPrerequisite, match=r"pulumi-kubernetes 4\.34\.2: .*constraints\.txt"):
         gotools.kubernetes_provider("4.34.2")
 
 
@@ -165,10 +167,10 @@ def test_a_volume_is_made_for_its_claim_at_the_size_it_asks(tmp_path: Any) -> No
                     "spec": {"resources": {"requests": {"storage": "2Gi"}}, "accessModes": ["ReadWriteOnce"]}}),
         object_hook=lambda fields: SimpleNamespace(**fields),
     )  # fmt: skip
-    volume = controlplane.volume_for(claim, tmp_path)
+    volume = cloud.volume_for(claim, tmp_path)
     assert volume["spec"]["claimRef"] == {"namespace": "kafka", "name": "data-kafka-nodes-0", "uid": "u1"}
     assert volume["spec"]["capacity"] == {"storage": "2Gi"}
-    assert volume["spec"]["storageClassName"] == controlplane.STORAGE_CLASS
+    assert volume["spec"]["storageClassName"] == cloud.STORAGE_CLASS
 
 
 def test_a_bound_claim_that_asks_for_more_grows_its_volume() -> None:
@@ -179,6 +181,26 @@ def test_a_bound_claim_that_asks_for_more_grows_its_volume() -> None:
         volume = SimpleNamespace(spec=SimpleNamespace(capacity=SimpleNamespace(storage=volume_size)))
         return claim, volume
 
-    assert controlplane.grown(*objects("4Gi", "2Gi")) == "4Gi"
-    assert controlplane.grown(*objects("2048Mi", "2Gi")) is None
-    assert controlplane.grown(*objects("1Gi", "2Gi")) is None
+    assert cloud.grown(*objects("4Gi", "2Gi")) == "4Gi"
+    assert cloud.grown(*objects("2048Mi", "2Gi")) is None
+    assert cloud.grown(*objects("1Gi", "2Gi")) is None
+
+
+def resource_fields(value: Any) -> Any:
+    """An object as the dynamic client returns it: attribute access, None for a missing field."""
+    if isinstance(value, dict):
+        return ResourceField({key: resource_fields(item) for key, item in value.items()})  # type: ignore[no-untyped-call]
+    if isinstance(value, list):
+        return [resource_fields(item) for item in value]
+    return value
+
+
+def test_a_load_balancer_awaits_an_address_until_it_has_one() -> None:
+    def service(kind: str, status: dict[str, Any]) -> Any:
+        return resource_fields({"spec": {"type": kind}, "status": status})
+
+    assert cloud.awaits_address(service("LoadBalancer", {}))
+    assert cloud.awaits_address(service("LoadBalancer", {"loadBalancer": {}}))
+    assert not cloud.awaits_address(service("LoadBalancer", {"loadBalancer": {"ingress": [{"ip": "127.0.1.1"}]}}))
+    assert not cloud.awaits_address(service("ClusterIP", {"loadBalancer": {}}))
+    assert not cloud.awaits_address(service("NodePort", {}))

@@ -66,10 +66,10 @@ class Pulumi:
                               timeout=COMMAND_TIMEOUT, check=False)  # fmt: skip
         return Result(command, done.returncode, done.stdout, done.stderr)
 
-    def stack_project(self, stack: str, config: dict[str, Any]) -> Path:
-        """A copy of this repository's project in scratch with the stack `stack` created, its config `config`
-        (the `config:` mapping of a stack file)."""
-        project = local_stack.project_copy(self.scratch / f"project-{stack}")
+    def stack_project(self, stack: str, config: dict[str, Any], source: Path = local_stack.ROOT) -> Path:
+        """A copy of the project in `source` (this repository's, or an example's) in scratch with the stack
+        `stack` created, its config `config` (the `config:` mapping of a stack file)."""
+        project = local_stack.project_copy(self.scratch / f"project-{source.name}-{stack}", source)
         self.run(project, "stack", "init", stack).check()
         self.set_config(project, stack, config)
         return project
@@ -80,8 +80,8 @@ class Pulumi:
         settings = yaml.safe_load(stack_file.read_text()) or {}
         stack_file.write_text(yaml.safe_dump(settings | {"config": config}))
 
-    def export(self, project: Path) -> list[dict[str, Any]]:
+    def export(self, project: Path, stack: str) -> list[dict[str, Any]]:
         """The resources of the stack's state."""
-        state = json.loads(self.run(project, "stack", "export").check().stdout)
+        state = json.loads(self.run(project, "stack", "export", "--stack", stack).check().stdout)
         resources: list[dict[str, Any]] = state["deployment"].get("resources", [])
         return resources

@@ -11,7 +11,8 @@ from typing import NoReturn
 
 import pytest
 
-from realtools import controlplane, gotools, toolset
+from realtools import controlplane, crds, toolset
+from realtools.prerequisites import MissingPrerequisite
 
 
 def unavailable(reason: str) -> NoReturn:
@@ -28,7 +29,7 @@ def real_tools(tmp_path_factory: pytest.TempPathFactory) -> toolset.Tools:
     try:
         folder = tmp_path_factory.mktemp("tools")
         return toolset.assemble(folder, toolset.PYTHON_PROGRAMS, log=lambda line: print(line, file=sys.__stderr__))
-    except gotools.MissingPrerequisite as error:
+    except MissingPrerequisite as error:
         unavailable(str(error))
 
 
@@ -42,3 +43,12 @@ def control_plane(
         peaks = plane.peak_rss_mib()
         print(f"control plane peak memory: {sum(peaks.values())} MiB {peaks}", file=sys.__stderr__)
         plane.check_alive()  # a component that died mid-session fails the session's last test
+
+
+@pytest.fixture(scope="session")
+def cert_manager_crds(control_plane: controlplane.ControlPlane) -> None:
+    """cert-manager's CustomResourceDefinitions in the control plane (its release's, from its Go module)."""
+    try:
+        control_plane.install_crds(crds.cert_manager())
+    except MissingPrerequisite as error:
+        unavailable(str(error))

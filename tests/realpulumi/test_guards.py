@@ -1,20 +1,18 @@
 """Each preview-time guard stops `pulumi preview` and `pulumi up` under the real engine, with its message,
-and a refused run changes nothing in the cluster."""
+and a refused run changes nothing in the cluster or in the stack's state."""
 
 import copy
-import json
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from realtools import kubeapi
 from realtools.controlplane import ControlPlane
 from realtools.toolset import Tools
+from tests.helpers import stack_config
 
 from .cli import Pulumi
-from .stacks import kubernetes_objects, stack_config
+from .stacks import Deployment, live_versions
 
 pytestmark = pytest.mark.realpulumi
 
@@ -37,7 +35,7 @@ def cluster_id(config: dict[str, Any]) -> None:
 
 
 def volume_shrink(config: dict[str, Any]) -> None:
-    _cluster(config)["pools"][0]["storage"] = {"size": "1Gi", "templateSize": "2Gi"}
+    _cluster(config)["pools"][0]["storage"] = {"size": "1Gi"}
 
 
 def node_id_offset(config: dict[str, Any]) -> None:
@@ -55,55 +53,49 @@ def pool_shrink(config: dict[str, Any]) -> None:
 GUARDS: dict[str, tuple[Change, str]] = {
     "quorum mode": (quorum_mode, "kraft:cluster.quorum.mode: the quorum would change from dynamic to static"),
     "cluster ID": (cluster_id, "kraft:clusterId: the cluster ID would change"),
-    "volume shrink": (volume_shrink, "kraft:cluster.pools[0].storage.size: pool 'nodes' would shrink its volumes"),
-    "node ID offset": (node_id_offset, "kraft:cluster.pools[0].nodeIdOffset: pool 'nodes' would move"),
+    "volume shrink": (
+        volume_shrink,
+        "kraft:cluster.pools[0].storage.size: pool 'nodes' would shrink its volume 'data' from 2Gi to 1Gi",
+    ),
+    "node ID offset": (
+        node_id_offset,
+        "kraft:cluster.pools[0].nodeIdOffset: pool 'nodes' would move from node IDs starting at 0 to 10",
+    ),
     "node listener protocol": (listener_protocol, "kraft:cluster.listeners.controller: PLAINTEXT -> SSL"),
     "pool shrink": (pool_shrink, "kraft:cluster.pools[0].replicas: pool 'nodes' would shrink from 3 to 2"),
 }
 
 
-def live_versions(api: Any, objects: list[dict[str, Any]]) -> dict[str, tuple[str, str]]:
-    """Each object's uid and resourceVersion now: any write to it changes the version."""
-    versions = {}
-    for manifest in objects:
-        live = kubeapi.get(api, manifest)
-        versions[f"{manifest['kind']}/{manifest['metadata']['name']}"] = (
-            live.metadata.uid,
-            live.metadata.resourceVersion,
-        )
-    return versions
-
-
 @pytest.fixture(scope="module")
 def deployed(
     control_plane: ControlPlane, real_tools: Tools, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[Pulumi, Path, dict[str, Any]]:
-    """The dev stack in a namespace of its own, after `pulumi up`."""
+) -> tuple[Deployment, dict[str, Any]]:
+    """The dev stack in a namespace of its own after `pulumi up`, and its config."""
     config = stack_config(STACK)
     _cluster(config)["namespace"] = NAMESPACE
     pulumi = Pulumi(real_tools, control_plane.kubeconfig, tmp_path_factory.mktemp("guards"))
-    project = pulumi.stack_project(STACK, config)
-    pulumi.run(project, "up", "--yes", "--stack", STACK).check()
-    return pulumi, project, config
+    deployment = Deployment(pulumi, pulumi.stack_project(STACK, config), STACK)
+    deployment.up().check()
+    return deployment, config
 
 
 @pytest.mark.parametrize("guard", GUARDS)
 def test_a_refused_change_stops_preview_and_up_and_changes_nothing(
-    guard: str, deployed: tuple[Pulumi, Path, dict[str, Any]], control_plane: ControlPlane
+    guard: str, deployed: tuple[Deployment, dict[str, Any]], control_plane: ControlPlane
 ) -> None:
-    pulumi, project, config = deployed
+    deployment, config = deployed
     change, message = GUARDS[guard]
     changed = copy.deepcopy(config)
     change(changed)
-    objects = kubernetes_objects(pulumi.export(project))
+    objects = deployment.objects()
     before = live_versions(control_plane.api(), objects)
-    pulumi.set_config(project, STACK, changed)
+    deployment.pulumi.set_config(deployment.project, STACK, changed)
     try:
         for command in (["preview"], ["up", "--yes"]):
-            refused = pulumi.run(project, *command, "--stack", STACK)
+            refused = deployment.run(*command)
             assert refused.returncode != 0, f"pulumi {command[0]} accepted the change: {refused.output[-3000:]}"
             assert message in " ".join(refused.output.split()), refused.output[-6000:]
     finally:
-        pulumi.set_config(project, STACK, config)
+        deployment.pulumi.set_config(deployment.project, STACK, config)
     assert live_versions(control_plane.api(), objects) == before
-    assert json.dumps(kubernetes_objects(pulumi.export(project)), sort_keys=True) == json.dumps(objects, sort_keys=True)
+    assert deployment.objects() == objects
