@@ -9,7 +9,20 @@ import pulumi_kubernetes as k8s
 import pulumi_random as random
 from pydantic.alias_generators import to_snake
 
-from . import credentials, directory_ids, external, guards, jobs, manifests, naming, network, tls, users
+from . import (
+    credentials,
+    directory_ids,
+    external,
+    guards,
+    jobs,
+    manifests,
+    monitoring,
+    naming,
+    network,
+    tls,
+    topics,
+    users,
+)  # fmt: skip
 from .certificates import GeneratedCertificate
 from .computed import provider_computed
 from .manifests import Manifest
@@ -166,10 +179,36 @@ class KraftCluster(pulumi.ComponentResource):
             f"{name}-nodes-policy",
             namespace.apply(partial(network.nodes_policy, spec)),
         )
-        user_secrets = self._users(
-            name, spec, namespace, cluster_id, given=args.user_passwords, after=[secret, config, *pools]
+        if spec.metrics.pod_monitor.enabled:
+            self._deploy_custom(
+                f"{name}-pod-monitor",
+                (monitoring.API_VERSION, "PodMonitor"),
+                namespace.apply(partial(monitoring.pod_monitor, spec)),
+            )
+        if spec.metrics.prometheus_rule.enabled:
+            self._deploy_custom(
+                f"{name}-alerts",
+                (monitoring.API_VERSION, "PrometheusRule"),
+                namespace.apply(partial(monitoring.prometheus_rule, spec)),
+            )
+        after_cluster = [secret, config, *tls_objects, *pools]
+        user_secrets = self._users(name, spec, namespace, cluster_id, given=args.user_passwords, after=after_cluster)
+        if spec.manages_topics:
+            self._deploy(
+                k8s.batch.v1.Job, f"{name}-topics",
+                pulumi.Output.all(namespace, self._record.managed).apply(
+                    lambda values: topics.topics_job(spec, values[0], values[1]["topics"])
+                ),
+                depends_on=after_cluster, delete_before_replace=True,
+                custom_timeouts=pulumi.CustomTimeouts(create="30m", update="30m"),
+            )  # fmt: skip
+        admin_jobs = (
+            spec.has_controllers_to_add,
+            spec.metadata_version is not None,
+            spec.manages_users,
+            spec.manages_topics,
         )
-        if spec.has_controllers_to_add or spec.metadata_version is not None or spec.users:
+        if any(admin_jobs):
             self._deploy(
                 k8s.networking.v1.NetworkPolicy, f"{name}-admin-policy",
                 namespace.apply(partial(network.admin_policy, spec)),
@@ -259,10 +298,9 @@ class KraftCluster(pulumi.ComponentResource):
         if not spec.listeners.uses_tls:
             return pulumi.Output.from_input(None), []
         if spec.tls.source is TlsSource.CERT_MANAGER:
-            issued = self._deploy(
-                k8s.apiextensions.CustomResource, f"{name}-certificate", namespace.apply(partial(tls.certificate, spec)),
-                custom_type=tls.CERTIFICATE_TYPE,
-            )  # fmt: skip
+            issued = self._deploy_custom(
+                f"{name}-certificate", tls.CERTIFICATE_TYPE, namespace.apply(partial(tls.certificate, spec))
+            )
             return pulumi.Output.from_input(None), [issued]
         generated = GeneratedCertificate(f"{name}-tls", spec, namespace, pulumi.ResourceOptions(parent=self))
         secret = self._deploy(
@@ -292,34 +330,51 @@ class KraftCluster(pulumi.ComponentResource):
             )
             user_secret = partial(users.user_secret, spec, user, data=data)
             secrets.append(self._deploy(k8s.core.v1.Secret, f"{name}-user-{user.name}", namespace.apply(user_secret)))
-        if spec.users:
+        if spec.manages_users:
             revision = pulumi.Output.unsecret(
                 pulumi.Output.all(cluster_id, passwords).apply(_star(credentials.revision))
             )
+            retired = self._record.managed.apply(lambda managed: users.retired_users(spec, managed["users"]))
             self._deploy(
                 k8s.batch.v1.Job, f"{name}-users",
-                pulumi.Output.all(namespace, revision).apply(_star(partial(users.users_job, spec))),
+                pulumi.Output.all(namespace, revision, retired).apply(_star(partial(users.users_job, spec))),
                 depends_on=[*after, *secrets], delete_before_replace=True,
                 custom_timeouts=pulumi.CustomTimeouts(create="15m", update="15m"),
             )  # fmt: skip
         return {user.name: naming.user_secret_name(spec.name, user.name) for user in spec.users}
 
+    def _deploy_custom(
+        self, logical_name: str, custom_type: tuple[str, str], manifest: pulumi.Output[Manifest]
+    ) -> pulumi.CustomResource:
+        """Register an object of another project's CRDs (cert-manager, the Prometheus Operator), after the
+        deployment record has passed its guards. Its `(apiVersion, kind)` are plain strings, never Outputs: the
+        provider builds the resource's type token from them."""
+        api_version, kind = custom_type
+
+        def field(name: str, obj: Manifest) -> Any:
+            assert (obj["apiVersion"], obj["kind"]) == custom_type, f"{obj['kind']} is no {kind}"
+            return _field(obj, kind="CustomResource", field=name)
+
+        return k8s.apiextensions.CustomResource(
+            logical_name,
+            api_version=api_version,
+            kind=kind,
+            metadata=manifest.apply(partial(field, "metadata")),
+            spec=manifest.apply(partial(field, "spec")),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self._record]),
+        )
+
     def _deploy(
         self, resource: Callable[..., pulumi.CustomResource], logical_name: str, manifest: pulumi.Output[Manifest],
-        custom_type: tuple[str, str] | None = None, **options: Any,
+        **options: Any,
     ) -> Any:  # fmt: skip
         """Register one manifest as a typed Kubernetes resource, child of this component, after the
-        deployment record has passed its guards. A CustomResource names its `(apiVersion, kind)` in
-        `custom_type`: its type token is made of them, so they must be plain strings, never Outputs."""
+        deployment record has passed its guards."""
         kind = resource.__name__
-        assert (kind == "CustomResource") == (custom_type is not None), f"{kind}: custom_type is for custom resources"
         options["depends_on"] = [self._record, *options.get("depends_on", [])]
-        check = partial(_field, kind=kind, custom_type=custom_type)
-        fields: dict[str, Any] = {
-            to_snake(field): manifest.apply(partial(check, field=field)) for field in RESOURCE_FIELDS[kind]
+        fields = {
+            to_snake(field): manifest.apply(partial(_field, kind=kind, field=field)) for field in RESOURCE_FIELDS[kind]
         }
-        if custom_type is not None:
-            fields |= {"api_version": custom_type[0], "kind": custom_type[1]}
         return resource(logical_name, opts=pulumi.ResourceOptions(parent=self, **options), **fields)
 
 
@@ -332,15 +387,13 @@ def _star(function: Callable[..., T]) -> Callable[[list[Any]], T]:
     return call
 
 
-def _field(manifest: Manifest, kind: str, field: str, custom_type: tuple[str, str] | None) -> Any:
-    """One top-level field of a manifest, after checking the manifest has no field the resource would drop
-    and is of the resource's kind."""
+def _field(manifest: Manifest, kind: str, field: str) -> Any:
+    """One top-level field of a manifest, after checking the manifest has no field the resource would drop."""
     unexpected = manifest.keys() - {"apiVersion", "kind", *RESOURCE_FIELDS[kind]}
     assert not unexpected, f"{kind} manifest has fields {unexpected}"
-    if custom_type is None:
-        assert manifest["kind"] == kind.removesuffix("Patch"), f"{manifest['kind']} is no {kind}"
-    else:
-        assert (manifest["apiVersion"], manifest["kind"]) == custom_type, f"{manifest['kind']} is no {custom_type}"
+    assert kind == "CustomResource" or manifest["kind"] == kind.removesuffix("Patch"), (
+        f"{manifest['kind']} is no {kind}"
+    )
     return manifest.get(field)
 
 
