@@ -54,6 +54,7 @@ class Pulumi:
             "PULUMI_CONFIG_PASSPHRASE": "kraft-real-tier",
             "PULUMI_SKIP_UPDATE_CHECK": "true",
             "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+            "PULUMI_DEBUG_COMMANDS": "true",  # offers `--event-log`, the engine's event stream the Automation API reads
             "KUBECONFIG": str(self.kubeconfig),
         }
         for (kind, name), (version, path) in self.tools.plugins.items():
