@@ -42,11 +42,14 @@ def deployed(
     pulumi = Pulumi(real_tools, control_plane.kubeconfig, tmp_path_factory.mktemp("stack"))
     config = stack_config(stack) if source == ROOT else {}
     deployment = Deployment(pulumi, pulumi.stack_project(stack, config, source), stack)
+    namespaces: set[str] = set()  # kept from after `up`: the tests' destroy empties the state
     try:
-        deployment.up().check()
+        result = deployment.up()
+        namespaces = namespaces_of(deployment.objects())
+        result.check()
         yield deployment
     finally:
-        delete_namespaces(control_plane.api(), namespaces_of(deployment.objects()))
+        delete_namespaces(control_plane.api(), namespaces | namespaces_of(deployment.objects()))
 
 
 def test_up_creates_every_object_and_waits_for_the_workloads(deployed: Deployment, control_plane: ControlPlane) -> None:
@@ -66,8 +69,8 @@ def test_up_creates_every_object_and_waits_for_the_workloads(deployed: Deploymen
 
 
 def test_preview_and_refresh_find_no_changes(deployed: Deployment) -> None:
-    deployed.run("preview", "--expect-no-changes").check()
-    deployed.run("refresh", "--expect-no-changes", "--yes").check()
+    deployed.run("preview", "--expect-no-changes", "--diff").check()
+    deployed.run("refresh", "--expect-no-changes", "--yes", "--diff").check()
 
 
 def test_destroy_stops_at_the_protected_resources(deployed: Deployment, control_plane: ControlPlane) -> None:
