@@ -4,6 +4,7 @@ providers' resources, and the control plane's objects."""
 import datetime
 import json
 import string
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -12,7 +13,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 from kubernetes.dynamic.resource import ResourceField
 
-from realtools import cloud, controlplane, gotools, langhost
+from realtools import cache, cloud, controlplane, gotools, langhost
 from realtools.prerequisites import MissingPrerequisite
 from realtools.standins import provider, random_provider, tls_provider
 
@@ -204,3 +205,21 @@ def test_a_load_balancer_awaits_an_address_until_it_has_one() -> None:
     assert not cloud.awaits_address(service("LoadBalancer", {"loadBalancer": {"ingress": [{"ip": "127.0.1.1"}]}}))
     assert not cloud.awaits_address(service("ClusterIP", {"loadBalancer": {}}))
     assert not cloud.awaits_address(service("NodePort", {}))
+
+
+def test_a_cache_entry_appears_only_once_complete_and_is_built_once(tmp_path: Path) -> None:
+    final = tmp_path / "tools" / "tool-1.0"
+    (tmp_path / "tools").mkdir()
+    (tmp_path / "tools" / ".tool-1.0-killed").mkdir()  # left by a build that was killed
+    with pytest.raises(RuntimeError), cache.entry(final) as scratch:
+        assert scratch is not None
+        (scratch / "half").write_text("")
+        raise RuntimeError("the build failed")
+    assert not final.exists()
+    with cache.entry(final) as scratch:
+        assert scratch is not None and not final.exists()
+        (scratch / "whole").write_text("")
+    assert [path.name for path in final.iterdir()] == ["whole"]
+    with cache.entry(final) as scratch:
+        assert scratch is None  # another build made it meanwhile
+    assert sorted(path.name for path in (tmp_path / "tools").iterdir()) == [".tool-1.0.lock", "tool-1.0"]
