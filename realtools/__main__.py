@@ -14,9 +14,11 @@ from .prerequisites import MissingPrerequisite
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bin/real-tools", description=__doc__)
     parser.add_argument("folder", nargs="?", default=str(toolset.ROOT / ".real-tools"))
+    parser.add_argument("--python-programs", action="store_true", help="only the tools the tier's Python programs need")
     args = parser.parse_args(argv)
+    names = toolset.PYTHON_PROGRAMS if args.python_programs else None
     try:
-        tools = toolset.assemble(Path(args.folder), log=lambda line: print(line, file=sys.stderr))
+        tools = toolset.assemble(Path(args.folder), names, log=lambda line: print(line, file=sys.stderr))
     except MissingPrerequisite as error:
         print(f"real-tools: {error}", file=sys.stderr)
         return 2
