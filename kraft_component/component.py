@@ -386,17 +386,3 @@ def _field(manifest: Manifest, kind: str, field: str) -> Any:
         f"{manifest['kind']} is no {kind}"
     )
     return manifest.get(field)
-
-
-def resource_class(api_version: str, kind: str) -> Callable[..., pulumi.CustomResource]:
-    """The typed pulumi_kubernetes class of a manifest (`apps/v1` StatefulSet -> k8s.apps.v1.StatefulSet)."""
-    group, _, version = api_version.rpartition("/")
-    module = getattr(k8s, (group or "core").split(".")[0])
-    resource: Callable[..., pulumi.CustomResource] = getattr(getattr(module, version), kind)
-    return resource
-
-
-def resource_arguments(manifest: Manifest) -> dict[str, Any]:
-    """A plain manifest as keyword arguments of its resource_class."""
-    fields = RESOURCE_FIELDS[manifest["kind"]]
-    return {to_snake(field): manifest[field] for field in fields if field in manifest}
