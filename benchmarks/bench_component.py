@@ -27,6 +27,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # runnable from a checkout without installing the package
 
 import pulumi  # noqa: E402
+import pulumi.dynamic  # noqa: E402
 import pulumi_kubernetes as k8s  # noqa: E402
 import pulumi_random  # noqa: E402
 import pulumi_tls  # noqa: E402
@@ -36,7 +37,7 @@ from pydantic.alias_generators import to_snake  # noqa: E402
 
 from kraft_component import KraftCluster, KraftClusterArgs  # noqa: E402
 from kraft_component.evaluation import SECRET_SIGNATURE, Evaluation, Registration, evaluate  # noqa: E402
-from kraft_component.record import DeploymentRecord  # noqa: E402
+from kraft_component.record import GuardProvider  # noqa: E402
 from kraft_component.wire import whole_numbers  # noqa: E402
 
 BROKER_COUNTS = (3, 30, 300)
@@ -78,12 +79,16 @@ def resource_key(urn: str) -> tuple[str, str]:
     return qualified_type.split("$")[-1], name
 
 
+class PlainRecord(pulumi.dynamic.Resource):
+    """The deployment record's dynamic resource as a program registers it with literal inputs."""
+
+
 def register(registration: Registration, opts: pulumi.ResourceOptions) -> pulumi.Resource:
     """Register what `registration` recorded with the typed class a program would use, its inputs as literals."""
     inputs = {key: literal(value) for key, value in registration.inputs.items()}
-    if registration.type == DYNAMIC:
-        del inputs["__provider"]  # the record's own class serializes its provider
-        return DeploymentRecord(registration.name, inputs, opts)
+    if registration.type == DYNAMIC:  # the deployment record: its provider is serialized anew, as the engine needs
+        del inputs["__provider"]
+        return PlainRecord(GuardProvider(), registration.name, inputs, opts)
     package, module, kind = registration.type.split(":")
     if package == "kubernetes":  # the typed class sets apiVersion and kind
         group, version = module.rsplit("/", 1)
