@@ -45,8 +45,8 @@ class DeploymentRecord(Resource):
     managed: pulumi.Output[Record]
     """Every user, topic and topic config key kraft ever declared (guards.ever_managed)."""
 
-    def __init__(self, name: str, choices: pulumi.Input[Record], opts: pulumi.ResourceOptions) -> None:
-        inputs = pulumi.Output.from_input(choices).apply(_record_of)
+    def __init__(self, name: str, choices: pulumi.Output[Record], opts: pulumi.ResourceOptions) -> None:
+        inputs = choices.apply(_record_of)  # a plain record: no Output.from_input, which would lift every value
         super().__init__(
             GuardProvider(), name, {key: inputs.apply(methodcaller("get", key)) for key in RECORD_KEYS}, opts
         )
