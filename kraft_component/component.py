@@ -258,7 +258,7 @@ class KraftCluster(pulumi.ComponentResource):
         if not spec.create_namespace:
             return pulumi.Output.from_input(spec.namespace)
         created: k8s.core.v1.Namespace = self._deploy(
-            k8s.core.v1.Namespace, f"{name}-namespace", pulumi.Output.from_input(manifests.namespace(spec)),
+            k8s.core.v1.Namespace, f"{name}-namespace", manifests.namespace(spec),
             retain_on_delete=True,
         )  # fmt: skip
         return created.metadata.apply(lambda metadata: str(metadata.name))
@@ -365,15 +365,19 @@ class KraftCluster(pulumi.ComponentResource):
         )
 
     def _deploy(
-        self, resource: Callable[..., pulumi.CustomResource], logical_name: str, manifest: pulumi.Output[Manifest],
-        **options: Any,
+        self, resource: Callable[..., pulumi.CustomResource], logical_name: str,
+        manifest: pulumi.Output[Manifest] | Manifest, **options: Any,
     ) -> Any:  # fmt: skip
         """Register one manifest as a typed Kubernetes resource, child of this component, after the
-        deployment record has passed its guards."""
+        deployment record has passed its guards. A manifest known now is passed as it is: an Output of it would
+        cost an Output for every value inside (Output.from_input lifts them all)."""
         kind = resource.__name__
         options["depends_on"] = [self._record, *options.get("depends_on", [])]
         fields = {
-            to_snake(field): manifest.apply(partial(_field, kind=kind, field=field)) for field in RESOURCE_FIELDS[kind]
+            to_snake(field): manifest.apply(partial(_field, kind=kind, field=field))
+            if isinstance(manifest, pulumi.Output)
+            else _field(manifest, kind, field)
+            for field in RESOURCE_FIELDS[kind]
         }
         return resource(logical_name, opts=pulumi.ResourceOptions(parent=self, **options), **fields)
 
@@ -395,17 +399,3 @@ def _field(manifest: Manifest, kind: str, field: str) -> Any:
         f"{manifest['kind']} is no {kind}"
     )
     return manifest.get(field)
-
-
-def resource_class(api_version: str, kind: str) -> Callable[..., pulumi.CustomResource]:
-    """The typed pulumi_kubernetes class of a manifest (`apps/v1` StatefulSet -> k8s.apps.v1.StatefulSet)."""
-    group, _, version = api_version.rpartition("/")
-    module = getattr(k8s, (group or "core").split(".")[0])
-    resource: Callable[..., pulumi.CustomResource] = getattr(getattr(module, version), kind)
-    return resource
-
-
-def resource_arguments(manifest: Manifest) -> dict[str, Any]:
-    """A plain manifest as keyword arguments of its resource_class."""
-    fields = RESOURCE_FIELDS[manifest["kind"]]
-    return {to_snake(field): manifest[field] for field in fields if field in manifest}
