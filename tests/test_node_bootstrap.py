@@ -11,7 +11,7 @@ from kraft_component import listeners, manifests, naming
 from kraft_component.spec import ClusterSpec, parse_spec
 from kraft_component.statefulset import statefulset
 from tests.helpers import STACKS, stack_spec
-from tests.standins import CLUSTER_ID, OTHER_CLUSTER_ID, OTHER_DIRECTORY_ID_SEED, Call, Pod, Start
+from tests.standins import CLUSTER_ID, DASH_CLUSTER_ID, OTHER_CLUSTER_ID, OTHER_DIRECTORY_ID_SEED, Call, Pod, Start
 
 TOPIC_DEFAULT_KEYS = (
     "default.replication.factor",
@@ -84,7 +84,9 @@ def format_options(call: Call) -> Format:
     scram: list[str] = []
     args = list(call.args[1:])
     while args:
-        option = args.pop(0)
+        option, attached, value = args.pop(0).partition("=")
+        if attached:  # argparse4j's `--name=value`
+            args.insert(0, value)
         if option in ("-g", "--ignore-formatted"):
             ignore_formatted = True
         elif option in ("-S", "--add-scram"):
@@ -359,6 +361,33 @@ def test_defect_4_a_secret_file_with_a_trailing_newline_is_accepted(tmp_path: Pa
 
     started(start)
     assert [format_options(call).cluster_id for call in start.formats] == [CLUSTER_ID]
+
+
+def test_issue_10_defect_1_a_cluster_id_starting_with_a_dash_reaches_kafka_storage_as_its_value(
+    tmp_path: Path,
+) -> None:
+    pod = Pod(tmp_path, TOPOLOGIES["dev"], "nodes", 0, cluster_id=DASH_CLUSTER_ID)
+
+    start = pod.start()
+
+    started(start)
+    assert [format_options(call).cluster_id for call in start.formats] == [DASH_CLUSTER_ID]
+    assert pod.meta_properties()["cluster.id"] == DASH_CLUSTER_ID
+    assert started(pod.start())["node.id"] == "0", "the restart accepts its own volume"
+
+
+def test_the_stand_in_reads_a_separate_value_starting_with_a_dash_as_an_option(tmp_path: Path) -> None:
+    pod = Pod(tmp_path, TOPOLOGIES["dev"], "nodes", 0)
+    started(pod.start())  # writes server.properties
+    (pod.log_dirs[0] / "meta.properties").unlink()
+    storage = str(pod.kafka_home / "bin" / "kafka-storage.sh")
+    format_command = [storage, "format", "-c", naming.SERVER_PROPERTIES, "-N"]
+
+    separate = pod.run([*format_command, "--cluster-id", DASH_CLUSTER_ID])
+    attached = pod.run([*format_command, f"--cluster-id={DASH_CLUSTER_ID}"])
+
+    assert separate.returncode != 0 and "argument --cluster-id: expected one argument" in separate.stderr
+    assert attached.returncode == 0, attached.stderr
 
 
 @pytest.mark.parametrize(

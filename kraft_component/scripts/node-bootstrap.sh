@@ -144,8 +144,9 @@ if ((unformatted > 0)); then
     credentials="$(scram_credentials "$user")"
     scram_flags+=(--add-scram "$credentials")
   done
+  # --cluster-id=<id>: one base64url ID in 64 starts with '-', which a separate argument would be read as
   "$kafka_home/bin/kafka-storage.sh" format --config "$KRAFT_SERVER_PROPERTIES" \
-    --cluster-id "$cluster_id" --ignore-formatted "${quorum_flags[@]}" "${scram_flags[@]}"
+    --cluster-id="$cluster_id" --ignore-formatted "${quorum_flags[@]}" "${scram_flags[@]}"
   if ((dynamic_controller && metadata_unformatted && !initial)); then
     set_directory_id "$metadata_dir/meta.properties" "$directory_id"
   fi

@@ -26,6 +26,7 @@ TOOLS = {tool: tool for tool in ("kafka-storage.sh", "kafka-server-start.sh", "k
 TOOL_LIBRARY = "standin.sh"  # sourced by the tools
 CLUSTER_ID = "MkU3OEVBNTcwNTJENDM2Qg"  # the example ID of Kafka's quickstart: 22 characters of base64url
 OTHER_CLUSTER_ID = "Zm9yZWlnbi1jbHVzdGVyLQ"
+DASH_CLUSTER_ID = "-ZGFzaC1maXJzdC1jbHVzd"  # base64url may start with '-' (1 ID in 64)
 DIRECTORY_ID_SEED = "c3RhbmQtaW4gZGlyZWN0b3J5LWlkIHNlZWQgb2YgMzI"  # 32 bytes, as RandomId gives
 OTHER_DIRECTORY_ID_SEED = "YW5vdGhlciBkaXJlY3RvcnktaWQgc2VlZCwgMzIgYnk"
 SCRAM_PASSWORDS = {
