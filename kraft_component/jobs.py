@@ -65,20 +65,19 @@ def admin_volumes(spec: ClusterSpec) -> tuple[list[Manifest], list[Manifest]]:
     return volumes, [mount for mount in mounts if mount["name"] != naming.DATA_VOLUME]
 
 
-def metadata_version_job(spec: ClusterSpec, namespace: str) -> Manifest:
-    """Finalise `metadata.version` at spec.metadata_version with `kafka-features.sh upgrade --metadata`.
+FEATURE_LEVELS_SINCE = (4, 0)  # `kafka-features.sh upgrade --metadata` is deprecated from here on
 
-    Only metadata.version: `upgrade --release-version` would also raise kraft.version and silently turn a
-    static quorum dynamic (KAFKA-21426)."""
+
+def metadata_version_job(spec: ClusterSpec, namespace: str) -> Manifest:
+    """Finalise `metadata.version` at spec.metadata_version, in the form each release supports
+    (scripts/metadata-version.sh)."""
     assert spec.metadata_version is not None, "only built when kraft:cluster.metadataVersion is set"
-    command = [
-        "/bin/bash",
-        f"{naming.CONFIG_MOUNT}/{naming.ADMIN_SCRIPT}",
-        "kafka-features.sh",
-        "--bootstrap-server",
-        bootstrap_servers(spec, namespace),
-        "upgrade",
-        "--metadata",
-        spec.metadata_version,
-    ]
-    return admin_job(spec, namespace, naming.metadata_version_job_name(spec.name), "metadata-version", command)
+    return admin_job(
+        spec, namespace, naming.metadata_version_job_name(spec.name), "metadata-version",
+        ["/bin/bash", f"{naming.CONFIG_MOUNT}/{naming.METADATA_VERSION_SCRIPT}"],
+        env={
+            "KRAFT_BOOTSTRAP_SERVERS": bootstrap_servers(spec, namespace),
+            "KRAFT_METADATA_VERSION": spec.metadata_version,
+            "KRAFT_FEATURE_LEVELS": str(spec.kafka_minor >= FEATURE_LEVELS_SINCE).lower(),
+        },
+    )  # fmt: skip

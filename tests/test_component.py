@@ -201,11 +201,11 @@ def test_metadata_version_is_finalised_by_a_job_after_every_pool_has_rolled() ->
     assert {"kafka-controllers", "kafka-brokers"} <= {urn.rsplit("::", 1)[1] for urn in job.depends_on}
     assert job.delete_before_replace, "a Job's template is immutable: a new version replaces it"
     (container,) = job.manifest()["spec"]["template"]["spec"]["containers"]
-    assert container["command"] == [
-        "/bin/bash", "/etc/kraft/admin.sh",  # runs the tool with the admin user's client config
-        "kafka-features.sh", "--bootstrap-server", "kafka-bootstrap.kafka.svc.cluster.local:9092",
-        "upgrade", "--metadata", "4.3",
-    ]  # fmt: skip
+    assert container["command"] == ["/bin/bash", "/etc/kraft/metadata-version.sh"]
+    assert {
+        "KRAFT_METADATA_VERSION": "4.3",
+        "KRAFT_BOOTSTRAP_SERVERS": "kafka-bootstrap.kafka.svc.cluster.local:9092",
+    }.items() <= {variable["name"]: variable["value"] for variable in container["env"]}.items()
     assert container["securityContext"]["readOnlyRootFilesystem"] is True
     job_pod_labels = job.manifest()["spec"]["template"]["metadata"]["labels"]
     for service in objects(evaluation, "Service"):

@@ -20,10 +20,13 @@ from kraft_component.spec import ClusterSpec, PoolSpec
 from kraft_component.statefulset import statefulset
 
 STANDINS = Path(__file__).resolve().parent
-TOOLS = {tool: tool for tool in ("kafka-storage.sh", "kafka-server-start.sh", "kafka-metadata-quorum.sh")} | {
-    tool: "admin-tool.sh" for tool in ("kafka-configs.sh", "kafka-acls.sh", "kafka-features.sh")
+TOOLS = {
+    tool: tool
+    for tool in ("kafka-storage.sh", "kafka-server-start.sh", "kafka-metadata-quorum.sh", "kafka-features.sh")
+} | {
+    tool: "admin-tool.sh" for tool in ("kafka-configs.sh", "kafka-acls.sh")
 }  # the file each stand-in tool is a copy of
-TOOL_LIBRARY = "standin.sh"  # sourced by the tools
+TOOL_LIBRARIES = ("standin.sh", "admin-tool.sh")  # sourced by the tools
 CLUSTER_ID = "MkU3OEVBNTcwNTJENDM2Qg"  # the example ID of Kafka's quickstart: 22 characters of base64url
 OTHER_CLUSTER_ID = "Zm9yZWlnbi1jbHVzdGVyLQ"
 DASH_CLUSTER_ID = "-ZGFzaC1maXJzdC1jbHVzd"  # base64url may start with '-' (1 ID in 64)
@@ -197,7 +200,8 @@ class Pod:
         for tool, source in TOOLS.items():
             shutil.copyfile(STANDINS / source, bin_dir / tool)
             (bin_dir / tool).chmod(stat.S_IRWXU | stat.S_IRGRP | stat.S_IXGRP | stat.S_IROTH | stat.S_IXOTH)
-        shutil.copyfile(STANDINS / TOOL_LIBRARY, bin_dir / TOOL_LIBRARY)
+        for library in TOOL_LIBRARIES:
+            shutil.copyfile(STANDINS / library, bin_dir / library)
         self.record.touch()
 
     def write_volume_files(self, cluster_id: str, directory_id_seed: str = DIRECTORY_ID_SEED) -> None:
