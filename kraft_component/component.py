@@ -9,7 +9,7 @@ import pulumi_kubernetes as k8s
 import pulumi_random as random
 from pydantic.alias_generators import to_snake
 
-from . import credentials, directory_ids, external, guards, jobs, manifests, naming, network, tls, users
+from . import credentials, directory_ids, external, guards, jobs, manifests, naming, network, quorum_marker, tls, users
 from .certificates import GeneratedCertificate
 from .manifests import Manifest
 from .quorum_jobs import add_controllers_job
@@ -71,8 +71,8 @@ class KraftClusterArgs:
 
 class KraftCluster(pulumi.ComponentResource):
     """An Apache Kafka cluster in KRaft mode: Services, a ConfigMap, a cluster-ID Secret, a
-    StatefulSet and PodDisruptionBudget per pool, and, when controllers joined a dynamic quorum after
-    creation, the Job that adds them as voters."""
+    StatefulSet and PodDisruptionBudget per pool, and, for a dynamic quorum, the marker that it has formed
+    and the Job that makes every controller a voter."""
 
     bootstrap_servers: pulumi.Output[str]
     """`host:port` that clients in the cluster bootstrap from."""
@@ -157,6 +157,11 @@ class KraftCluster(pulumi.ComponentResource):
             self._deploy(
                 k8s.core.v1.Service, f"{name}-external", namespace.apply(partial(external.bootstrap_service, spec))
             )
+        if spec.is_dynamic_quorum:  # only once every controller is Ready: the quorum has formed
+            self._deploy(
+                k8s.core.v1.ConfigMap, f"{name}-quorum", namespace.apply(partial(quorum_marker.marker, spec)),
+                depends_on=controller_pools, protect=True,
+            )  # fmt: skip
 
         self._deploy(
             k8s.networking.v1.NetworkPolicy,
@@ -166,12 +171,12 @@ class KraftCluster(pulumi.ComponentResource):
         user_secrets = self._users(
             name, spec, namespace, cluster_id, given=args.user_passwords, after=[secret, config, *pools]
         )
-        if spec.has_controllers_to_add or spec.metadata_version is not None or spec.users:
+        if spec.is_dynamic_quorum or spec.metadata_version is not None or spec.users:
             self._deploy(
                 k8s.networking.v1.NetworkPolicy, f"{name}-admin-policy",
                 namespace.apply(partial(network.admin_policy, spec)),
             )  # fmt: skip
-        if spec.has_controllers_to_add:
+        if spec.is_dynamic_quorum:
             self._deploy(
                 k8s.batch.v1.Job, f"{name}-add-controllers",
                 namespace.apply(partial(add_controllers_job, spec)),
@@ -231,7 +236,7 @@ class KraftCluster(pulumi.ComponentResource):
         return pulumi.Output.secret(generated.b64_url)
 
     def _directory_id_seed(self, name: str, spec: ClusterSpec) -> pulumi.Output[str | None]:
-        """Dynamic quorum: one protected random seed that every controller's directory ID derives from."""
+        """Dynamic quorum: one protected random seed that the initial controllers' directory IDs derive from."""
         if not spec.is_dynamic_quorum:
             return pulumi.Output.from_input(None)
         seed = random.RandomId(

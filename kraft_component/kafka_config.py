@@ -45,11 +45,20 @@ def initial_controllers(spec: ClusterSpec, namespace: str) -> str:
     )
 
 
-def quorum_properties(spec: ClusterSpec, namespace: str) -> dict[str, str]:
-    """How a node finds the quorum: the static voters or the dynamic bootstrap servers, never both."""
-    if spec.is_dynamic_quorum:
-        return {"controller.quorum.bootstrap.servers": quorum_bootstrap_servers(spec, namespace)}
-    return {"controller.quorum.voters": quorum_voters(spec, namespace)}
+AUTO_JOIN_SINCE = (4, 2)  # controller.quorum.auto.join.enable
+
+
+def quorum_properties(spec: ClusterSpec, pool: PoolSpec, namespace: str) -> dict[str, str]:
+    """How a node finds the quorum: the static voters or the dynamic bootstrap servers, never both. From
+    Kafka 4.2 a dynamic controller that is not a voter joins by itself: it first removes a voter with its
+    node ID and another directory ID (its wiped disk), then adds itself once caught up (KafkaRaftClient,
+    pollFollowerAsObserver)."""
+    if not spec.is_dynamic_quorum:
+        return {"controller.quorum.voters": quorum_voters(spec, namespace)}
+    properties = {"controller.quorum.bootstrap.servers": quorum_bootstrap_servers(spec, namespace)}
+    if pool.is_controller and spec.kafka_minor >= AUTO_JOIN_SINCE:
+        properties["controller.quorum.auto.join.enable"] = "true"
+    return properties
 
 
 def topic_defaults(spec: ClusterSpec) -> dict[str, str]:
@@ -83,7 +92,7 @@ def pool_properties(spec: ClusterSpec, pool: PoolSpec, namespace: str) -> dict[s
     properties = {
         "process.roles": ",".join(role.value for role in sorted(pool.roles)),
         "node.id": NODE_ID,
-        **quorum_properties(spec, namespace),
+        **quorum_properties(spec, pool, namespace),
         "controller.listener.names": listeners.CONTROLLER.name,
         "listeners": ",".join(f"{listener.name}://:{listener.port}" for listener in opened),
         "advertised.listeners": ",".join(

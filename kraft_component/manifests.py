@@ -81,7 +81,7 @@ def config_data(spec: ClusterSpec, namespace: str) -> dict[str, str]:
     files = {naming.CLIENT_PROPERTIES_KEY: render_properties(kafka_security.admin_client_properties(spec))}
     if spec.metadata_version is not None:
         shipped.append(naming.METADATA_VERSION_SCRIPT)
-    if spec.has_controllers_to_add:
+    if spec.is_dynamic_quorum:
         shipped.append(naming.ADD_CONTROLLERS_SCRIPT)
         controller_client = kafka_security.controller_client_properties(spec)
         files[naming.CONTROLLER_CLIENT_PROPERTIES_KEY] = render_properties(controller_client)

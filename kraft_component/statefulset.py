@@ -3,7 +3,7 @@
 import math
 from typing import Any
 
-from . import listeners, naming, pods
+from . import listeners, naming, pods, quorum_marker
 from .kafka_config import initial_controllers, log4j_opts
 from .manifests import Manifest, common_labels, pool_config_checksum
 from .quantity import parse_quantity
@@ -56,14 +56,21 @@ def probes(pool: PoolSpec) -> Manifest:
     }
 
 
+def is_dynamic_controller(spec: ClusterSpec, pool: PoolSpec) -> bool:
+    """Whether the pool's nodes vote in a dynamic (KIP-853) quorum, and so read the quorum marker."""
+    return spec.is_dynamic_quorum and pool.is_controller
+
+
 def quorum_environment(spec: ClusterSpec, pool: PoolSpec, namespace: str) -> dict[str, str]:
     """How a node formats its metadata directory: the quorum mode and, for a dynamic controller, the
-    initial controllers (`id@host:port`; the directory IDs stay in the Secret, read from files)."""
+    initial controllers (`id@host:port`; their directory IDs stay in the Secret, read from files) and where
+    the quorum marker appears once the quorum has formed."""
     values = {"KRAFT_QUORUM_MODE": spec.quorum.mode.value}
-    if spec.is_dynamic_quorum and pool.is_controller:
+    if is_dynamic_controller(spec, pool):
         values["KRAFT_INITIAL_CONTROLLERS"] = initial_controllers(spec, namespace)
         values["KRAFT_DIRECTORY_ID_DIR"] = naming.SECRETS_MOUNT
         values["KRAFT_DIRECTORY_ID_KEY_PREFIX"] = naming.DIRECTORY_ID_KEY_PREFIX
+        values["KRAFT_QUORUM_FORMED_FILE"] = quorum_marker.formed_file()
     return values
 
 
@@ -77,6 +84,7 @@ def environment(spec: ClusterSpec, pool: PoolSpec, pool_index: int, namespace: s
         "KRAFT_SERVER_PROPERTIES": naming.SERVER_PROPERTIES,
         "KRAFT_CLUSTER_ID_FILE": f"{naming.SECRETS_MOUNT}/{naming.CLUSTER_ID_KEY}",
         "KRAFT_METADATA_STALE_SECONDS": str(METADATA_STALE_SECONDS),
+        "KRAFT_JVM_STARTED_FILE": naming.JVM_STARTED,
         "KAFKA_HEAP_OPTS": f"-Xms{heap_mib(pool.resources.limits.memory)}m -Xmx{heap_mib(pool.resources.limits.memory)}m",
         "KAFKA_JVM_PERFORMANCE_OPTS": G1_OPTS,
         "KAFKA_LOG4J_OPTS": log4j_opts(spec),
@@ -127,9 +135,17 @@ def _spread(spec: ClusterSpec, pool: PoolSpec) -> list[Manifest]:
     ]
 
 
+def pool_volumes(spec: ClusterSpec, pool: PoolSpec) -> tuple[list[Manifest], list[Manifest]]:
+    """(volumes, volumeMounts) of a pool's pods: node_volumes, and the quorum marker in dynamic controllers."""
+    volumes, mounts = node_volumes(spec)
+    if is_dynamic_controller(spec, pool):
+        return [*volumes, quorum_marker.volume(spec)], [*mounts, quorum_marker.mount()]
+    return volumes, mounts
+
+
 def container(spec: ClusterSpec, pool: PoolSpec, pool_index: int, namespace: str) -> Manifest:
     """The Kafka container: runs the node bootstrap script, which execs the Kafka server."""
-    _, mounts = node_volumes(spec)
+    _, mounts = pool_volumes(spec, pool)
     resources = pool.resources
     return {
         "name": "kafka",
@@ -156,7 +172,7 @@ def statefulset(
     """A pool's StatefulSet. Pods start in parallel (a quorum needs its peers up) and keep their volumes.
     A new `tls_revision` (a re-issued generated certificate) rolls the pool."""
     name = naming.statefulset_name(spec.name, pool.name)
-    volumes, _ = node_volumes(spec)
+    volumes, _ = pool_volumes(spec, pool)
     labels = pod_labels(spec, pool)
     pod_spec: dict[str, Any] = {
         "enableServiceLinks": False,

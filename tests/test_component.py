@@ -52,6 +52,7 @@ def test_registers_one_component_with_every_object_as_its_child() -> None:
     assert kinds == sorted(
         ["Namespace", "Secret", "Secret", "ConfigMap", "Service", "Service", "NetworkPolicy"]
         + ["StatefulSet", "PodDisruptionBudget"] * 2
+        + ["ConfigMap", "Job", "NetworkPolicy"]  # dynamic quorum: its marker, the add-controllers Job and its policy
     )
     assert {
         obj["metadata"].get("namespace") for obj in evaluation.kubernetes_objects() if obj["kind"] != "Namespace"
@@ -102,7 +103,7 @@ def test_cluster_id_never_appears_as_a_literal_in_env_or_configmap() -> None:
         assert volumes["cluster-id"]["secret"]["secretName"] == "kafka-cluster-id"
         assert mounts["cluster-id"]["readOnly"] is True
         assert env_of(statefulset)["KRAFT_CLUSTER_ID_FILE"] == mounts["cluster-id"]["mountPath"] + "/cluster-id"
-    assert ADOPTED_ID not in str(one(evaluation, "ConfigMap"))
+    assert ADOPTED_ID not in str(objects(evaluation, "ConfigMap"))
 
 
 def test_headless_service_names_every_pod_ready_or_not() -> None:
@@ -148,7 +149,7 @@ def test_configmap_holds_the_bootstrap_script_and_a_template_per_pool() -> None:
 
 def test_kafka_3_9_logs_with_log4j_1_configuration() -> None:
     evaluation = deploy({"kafkaVersion": "3.9.2"})
-    assert "log4j.properties" in one(evaluation, "ConfigMap")["data"]
+    assert "log4j.properties" in one(evaluation, "ConfigMap", "kafka-config")["data"]
     assert (
         env_of(one(evaluation, "StatefulSet"))["KAFKA_LOG4J_OPTS"]
         == "-Dlog4j.configuration=file:/etc/kraft/log4j.properties"
@@ -215,7 +216,8 @@ def test_metadata_version_is_finalised_by_a_job_after_every_pool_has_rolled() ->
 
 
 def test_no_job_until_a_metadata_version_is_asked_for() -> None:
-    assert objects(deploy(DEDICATED), "Job") == []
+    assert objects(deploy(STATIC), "Job") == []
+    assert [job["metadata"]["name"] for job in objects(deploy(DEDICATED), "Job")] == ["kafka-add-controllers"]
 
 
 def test_volume_claims_have_the_pool_size_and_storage_class() -> None:
@@ -350,7 +352,7 @@ def test_a_pool_per_zone_pins_its_pods_and_gives_its_brokers_that_rack() -> None
         for zone in zones
     ]
     evaluation = deploy({"pools": pools})
-    templates = one(evaluation, "ConfigMap")["data"]
+    templates = one(evaluation, "ConfigMap", "kafka-config")["data"]
     for zone in zones:
         statefulset = one(evaluation, "StatefulSet", f"kafka-brokers-{zone[-1]}")
         pod = pod_template(statefulset)["spec"]
@@ -428,7 +430,7 @@ def test_namespace_may_be_an_output_of_another_resource() -> None:
     assert {o["metadata"]["namespace"] for o in evaluation.kubernetes_objects() if o["kind"] != "Namespace"} == {
         "team-streams"
     }
-    assert "team-streams.svc" in one(evaluation, "ConfigMap")["data"]["nodes.properties"]
+    assert "team-streams.svc" in one(evaluation, "ConfigMap", "kafka-config")["data"]["nodes.properties"]
 
 
 def test_outputs() -> None:
@@ -508,11 +510,11 @@ def test_directory_ids_come_from_one_protected_seed_whatever_the_controller_coun
         ]
 
 
-def test_directory_ids_stay_when_the_controller_pool_grows() -> None:
+def test_only_the_initial_controllers_have_directory_ids_and_growing_keeps_them() -> None:
     before = directory_ids_of(deploy(dynamic_controllers(3)))
     after = directory_ids_of(deploy(dynamic_controllers(5)))
-    assert sorted(after) == [f"directory-id-{node}" for node in range(5)]
-    assert {key: after[key] for key in before} == before
+    assert sorted(after) == sorted(before) == [f"directory-id-{node}" for node in range(3)]
+    assert after == before
 
 
 def test_a_static_quorum_keeps_no_directory_ids() -> None:
@@ -530,3 +532,46 @@ def test_dynamic_controllers_learn_the_initial_controllers_brokers_do_not() -> N
     assert initial[0] == "0@kafka-controllers-0.kafka-headless.kafka.svc.cluster.local:9093"
     assert (controllers["KRAFT_QUORUM_MODE"], brokers["KRAFT_QUORUM_MODE"]) == ("dynamic", "dynamic")
     assert "KRAFT_INITIAL_CONTROLLERS" not in brokers
+
+
+# --- dynamic quorum: the marker that it has formed --------------------------------------------------------
+
+
+def test_the_quorum_marker_is_created_once_the_controllers_are_ready_and_protected() -> None:
+    evaluation = deploy(DEDICATED)
+    marker = registration(evaluation, "ConfigMap", "kafka-quorum")
+    assert marker.manifest()["data"] == {"formed": "true"}
+    assert marker.protect
+    waits_for = {urn.rsplit("::", 1)[1] for urn in marker.depends_on}
+    assert "kafka-controllers" in waits_for, "pulumi creates it only once the controllers' StatefulSet is Ready"
+    assert "kafka-brokers" not in waits_for
+
+
+def test_only_dynamic_controllers_mount_the_marker_optionally_and_read_it() -> None:
+    evaluation = deploy(DEDICATED)
+    controllers, brokers = (one(evaluation, "StatefulSet", f"kafka-{pool}") for pool in ("controllers", "brokers"))
+    volumes = {v["name"]: v for v in pod_template(controllers)["spec"]["volumes"]}
+    mounts = {m["name"]: m for m in kafka_container(controllers)["volumeMounts"]}
+    assert volumes["quorum"]["configMap"] == {"name": "kafka-quorum", "optional": True, "defaultMode": 0o444}
+    assert env_of(controllers)["KRAFT_QUORUM_FORMED_FILE"] == f"{mounts['quorum']['mountPath']}/formed"
+    assert mounts["quorum"]["readOnly"] is True
+    assert "quorum" not in {v["name"] for v in pod_template(brokers)["spec"]["volumes"]}
+    assert "KRAFT_QUORUM_FORMED_FILE" not in env_of(brokers)
+
+
+def test_a_static_quorum_has_no_marker() -> None:
+    evaluation = deploy(STATIC)
+    assert [c["metadata"]["name"] for c in objects(evaluation, "ConfigMap")] == ["kafka-config"]
+    for statefulset in objects(evaluation, "StatefulSet"):
+        assert "quorum" not in {v["name"] for v in pod_template(statefulset)["spec"]["volumes"]}
+
+
+@pytest.mark.parametrize(
+    ("version", "auto_join"), [("4.1.2", False), ("4.2.1", True), ("4.3.1", True)], ids=["4.1", "4.2", "4.3"]
+)
+def test_dynamic_controllers_join_by_themselves_from_kafka_4_2(version: str, auto_join: bool) -> None:
+    data = one(deploy({**DEDICATED, "kafkaVersion": version}), "ConfigMap", "kafka-config")["data"]
+    assert ("controller.quorum.auto.join.enable=true\n" in data["controllers.properties"]) is auto_join
+    assert "auto.join" not in data["brokers.properties"], "Kafka refuses it without the controller role"
+    static = one(deploy({**STATIC, "kafkaVersion": version}), "ConfigMap", "kafka-config")["data"]
+    assert "auto.join" not in static["controllers.properties"]

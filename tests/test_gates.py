@@ -29,7 +29,7 @@ from tests.helpers import ROOT, STACKS, stack_config
 
 # The Python examples; the YAML one goes through the package (tests/test_provider.py), with gates 1-4.
 EXAMPLES = sorted(path.parent for path in (ROOT / "examples").glob("*/__main__.py"))
-# Stack-independent: the prod stack after its dynamic quorum grew from 3 to 5 controllers, which adds the Job.
+# Stack-independent: the prod stack after its dynamic quorum grew from 3 to 5 controllers.
 GROWN_QUORUM = stack_config("prod")["kraft:cluster"] | {"quorum": {"mode": "dynamic", "initialControllers": 3}}
 GROWN_QUORUM["pools"] = [{**GROWN_QUORUM["pools"][0], "replicas": 5}, *GROWN_QUORUM["pools"][1:]]
 GROWN_VOLUMES = stack_config("prod")["kraft:cluster"]
@@ -427,13 +427,10 @@ def test_the_grown_volumes_target_renders_claim_patches() -> None:
     assert objects[-len(claims) :] == claims, "patches of claims come after the StatefulSets that create them"
 
 
-def test_the_grown_quorum_target_renders_the_add_controllers_job() -> None:
+def test_every_dynamic_quorum_target_renders_the_add_controllers_job_and_the_quorum_marker() -> None:
     job = find(rendered("grown-dynamic-quorum"), "Job", "kafka-add-controllers")
     assert job["spec"]["template"]["spec"]["automountServiceAccountToken"] is False
-    assert not [
-        obj
-        for target in TARGETS
-        if target != "grown-dynamic-quorum"
-        for obj in rendered(target)
-        if obj["kind"] == "Job" and obj["metadata"]["name"] == "kafka-add-controllers"
-    ]
+    assert {"name": "KRAFT_REPLICAS", "value": "5"} in job["spec"]["template"]["spec"]["containers"][0]["env"]
+    for target in TARGETS:
+        names = {(obj["kind"], obj["metadata"]["name"]) for obj in rendered(target)}
+        assert (("Job", "kafka-add-controllers") in names) == (("ConfigMap", "kafka-quorum") in names), target

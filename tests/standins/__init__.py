@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kraft_component import manifests, naming
+from kraft_component import manifests, naming, quorum_marker
 from kraft_component.spec import ClusterSpec, PoolSpec
 from kraft_component.statefulset import statefulset
 
@@ -215,9 +215,13 @@ class Pod:
             self.spec, self.namespace, manifests.secret_data(self.spec, cluster_id, seed, SCRAM_PASSWORDS)
         )
         for name, volume in volumes.items():
-            if "configMap" in volume:
+            files: dict[str, str]
+            if volume.get("configMap", {}).get("name") == naming.quorum_marker_name(self.spec.name):
+                assert volume["configMap"]["optional"] is True
+                files = {}  # the marker is created once the quorum has formed: form_quorum()
+            elif "configMap" in volume:
                 assert volume["configMap"]["name"] == config_map["metadata"]["name"]
-                files: dict[str, str] = {
+                files = {
                     key: self._on_volumes(text) if key.endswith(".properties") else text
                     for key, text in config_map["data"].items()
                 }
@@ -236,6 +240,17 @@ class Pod:
             folder.mkdir(parents=True)
             for key, content in files.items():
                 (folder / key).write_text(content, encoding="utf-8")
+
+    def form_quorum(self) -> None:
+        """Create the quorum marker, as the component does once the controllers are Ready: the kubelet fills
+        the pod's optional volume with it."""
+        volume = next(
+            volume["name"]
+            for volume in self.statefulset["spec"]["template"]["spec"]["volumes"]
+            if volume.get("configMap", {}).get("name") == naming.quorum_marker_name(self.spec.name)
+        )
+        for key, content in quorum_marker.marker(self.spec, self.namespace)["data"].items():
+            (self.volume_dir(volume) / key).write_text(content, encoding="utf-8")
 
     def directory_ids(self) -> dict[int, str]:
         """Node ID -> metadata directory ID, as the mounted cluster-ID Secret holds them (dynamic quorum)."""
