@@ -6,6 +6,7 @@ from .spec import ClusterSpec
 from .statefulset import node_volumes
 
 TOOL_HEAP = "-Xms128m -Xmx256m"
+JOB_MEMORY = "384Mi"
 
 
 def admin_job(
@@ -28,7 +29,10 @@ def admin_job(
         **pods.kafka_image(spec),
         "command": command,
         "env": [{"name": key, "value": value} for key, value in variables.items()],
-        "resources": {"requests": {"cpu": "100m", "memory": "384Mi"}, "limits": {"cpu": "500m", "memory": "384Mi"}},
+        "resources": {
+            "requests": {"cpu": "100m", "memory": JOB_MEMORY},
+            "limits": {"cpu": "500m", "memory": JOB_MEMORY},
+        },
         "securityContext": pods.container_security_context(),
         "volumeMounts": mounts or [],
     }

@@ -1,4 +1,5 @@
-"""Real Kafka for the realkafka tests: an installed release, and single KRaft nodes run as local processes.
+"""Real Kafka for the realkafka tests and the memory benchmark: an installed release, and KRaft nodes run as
+local processes on 127.0.0.1.
 
 A release comes from `bin/real-kafka install <version>` (Maven Central, cached outside the repo). Without
 it, or without Java, the tests skip with the reason, and fail with it when CI is set.
@@ -20,8 +21,10 @@ import pytest
 from tests.helpers import ROOT
 
 REAL_KAFKA = ROOT / "bin" / "real-kafka"
-START_TIMEOUT = 120
-TOOL_TIMEOUT = 120
+START_TIMEOUT = 180
+TOOL_TIMEOUT = 180
+CLUSTER_ID = "MkU3OEVBNTcwNTJENDM2Qg"
+SMALL_HEAP = "-Xms256m -Xmx256m"
 
 
 def missing(reason: str) -> None:
@@ -56,53 +59,95 @@ def free_port() -> int:
         return port
 
 
-def tool(home: Path, script: str, *args: str, check: bool = True) -> "subprocess.CompletedProcess[str]":
-    """Run one of the release's bin/ scripts, with a small heap."""
-    env = os.environ | {"KAFKA_HEAP_OPTS": "-Xmx256m"}
+def tool(
+    home: Path, script: str, *args: str, check: bool = True, env: dict[str, str] | None = None
+) -> "subprocess.CompletedProcess[str]":
+    """Run one of the release's bin/ scripts (with a small heap unless `env` sets one)."""
+    variables = os.environ | {"KAFKA_HEAP_OPTS": "-Xmx256m"} | (env or {})
     done = subprocess.run(
-        [str(home / "bin" / script), *args], capture_output=True, text=True, env=env, timeout=TOOL_TIMEOUT, check=False
-    )
+        [str(home / "bin" / script), *args], capture_output=True, text=True, env=variables, timeout=TOOL_TIMEOUT,
+        check=False,
+    )  # fmt: skip
     assert not check or done.returncode == 0, f"{script} {' '.join(args)}:\n{done.stdout}\n{done.stderr}"
     return done
 
 
 @dataclass(frozen=True)
 class Node:
-    """A running single-node KRaft cluster (broker and controller, static quorum) on 127.0.0.1."""
+    """A running KRaft node on 127.0.0.1."""
 
     home: Path
+    pid: int
     bootstrap: str
+    """`host:port` of its client listener (a controller-only node: of its controller listener)."""
+    controller: str
+    """`host:port` of the quorum's controller listener."""
     log: Path
 
 
+def node_properties(
+    node_id: int, roles: str, port: int, voter: str, data: Path, *, extra: dict[str, str] | None = None
+) -> str:
+    """server.properties of a node of a static quorum of one voter, `<id>@<host>:<port>`; a broker listens
+    on 127.0.0.1:`port`."""
+    opened = {"controller": f"CONTROLLER://{voter.partition('@')[2]}", "broker": f"PLAINTEXT://127.0.0.1:{port}"}
+    properties = {
+        "process.roles": roles,
+        "node.id": str(node_id),
+        "controller.quorum.voters": voter,
+        "controller.listener.names": "CONTROLLER",
+        "listeners": ",".join(opened[role] for role in roles.split(",")),
+        "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+        "log.dirs": str(data),
+        "offsets.topic.replication.factor": "1",
+        "transaction.state.log.replication.factor": "1",
+        "transaction.state.log.min.isr": "1",
+    }
+    if "broker" in roles:
+        properties["advertised.listeners"] = opened["broker"]
+    return "".join(f"{key}={value}\n" for key, value in (properties | (extra or {})).items())
+
+
 @contextmanager
-def single_node(home: Path, folder: Path, release_version: str) -> Iterator[Node]:
-    """A one-node cluster formatted at metadata version `release_version`; stopped on exit, also on failure."""
-    port, controller_port = free_port(), free_port()
-    properties = folder / "server.properties"
-    properties.write_text(
-        "process.roles=broker,controller\nnode.id=1\n"
-        f"controller.quorum.voters=1@127.0.0.1:{controller_port}\ncontroller.listener.names=CONTROLLER\n"
-        f"listeners=PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller_port}\n"
-        f"advertised.listeners=PLAINTEXT://127.0.0.1:{port}\n"
-        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT\n"
-        f"log.dirs={folder / 'data'}\noffsets.topic.replication.factor=1\n"
-        "transaction.state.log.replication.factor=1\ntransaction.state.log.min.isr=1\n"
-    )
-    tool(home, "kafka-storage.sh", "format", "--config", str(properties), "--cluster-id=MkU3OEVBNTcwNTJENDM2Qg",
+def running(
+    home: Path, folder: Path, properties: str, release_version: str, port: int, *, heap: str = SMALL_HEAP,
+    jvm: str | None = None,
+) -> Iterator[tuple[int, Path]]:  # fmt: skip
+    """Format `folder`/data at `release_version` and run Kafka with `properties` until `port` opens; yields
+    (pid, log). Stopped on exit, also on failure."""
+    folder.mkdir(parents=True, exist_ok=True)
+    config = folder / "server.properties"
+    config.write_text(properties)
+    tool(home, "kafka-storage.sh", "format", "--config", str(config), f"--cluster-id={CLUSTER_ID}",
          "--release-version", release_version)  # fmt: skip
     log = folder / "server.log"
-    env = os.environ | {"KAFKA_HEAP_OPTS": "-Xms256m -Xmx256m", "LOG_DIR": str(folder / "logs")}
+    env = os.environ | {"KAFKA_HEAP_OPTS": heap, "LOG_DIR": str(folder / "logs")}
+    if jvm is not None:
+        env["KAFKA_JVM_PERFORMANCE_OPTS"] = jvm
     with log.open("w") as output:
         server = subprocess.Popen(
-            [str(home / "bin" / "kafka-server-start.sh"), str(properties)], stdout=output, stderr=subprocess.STDOUT,
+            [str(home / "bin" / "kafka-server-start.sh"), str(config)], stdout=output, stderr=subprocess.STDOUT,
             env=env, start_new_session=True,
         )  # fmt: skip
     try:
         _wait_for_port(port, server, log)
-        yield Node(home, f"127.0.0.1:{port}", log)
+        yield server.pid, log
     finally:
         _stop(server)
+
+
+@contextmanager
+def single_node(
+    home: Path, folder: Path, release_version: str, *, extra: dict[str, str] | None = None, heap: str = SMALL_HEAP,
+    jvm: str | None = None,
+) -> Iterator[Node]:  # fmt: skip
+    """A one-node cluster (broker and controller, static quorum) formatted at metadata version
+    `release_version`."""
+    port, controller_port = free_port(), free_port()
+    voter = f"1@127.0.0.1:{controller_port}"
+    properties = node_properties(1, "broker,controller", port, voter, folder / "data", extra=extra)
+    with running(home, folder, properties, release_version, port, heap=heap, jvm=jvm) as (pid, log):
+        yield Node(home, pid, f"127.0.0.1:{port}", f"127.0.0.1:{controller_port}", log)
 
 
 def _wait_for_port(port: int, server: "subprocess.Popen[bytes]", log: Path) -> None:
@@ -118,10 +163,10 @@ def _wait_for_port(port: int, server: "subprocess.Popen[bytes]", log: Path) -> N
 
 
 def _stop(server: "subprocess.Popen[bytes]") -> None:
-    """SIGTERM, then SIGKILL after 30 s: the process is gone either way."""
+    """SIGTERM, then SIGKILL after 60 s: the process is gone either way."""
     server.terminate()
     try:
-        server.wait(timeout=30)
+        server.wait(timeout=60)
     except subprocess.TimeoutExpired:
         server.kill()
         server.wait(timeout=30)
