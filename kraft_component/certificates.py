@@ -6,6 +6,7 @@ import pulumi
 import pulumi_tls as tls_provider
 
 from . import naming, tls
+from .computed import provider_computed
 from .spec import ClusterSpec
 
 CA_USES = ["cert_signing", "crl_signing", "digital_signature"]
@@ -55,9 +56,10 @@ class GeneratedCertificate:
             allowed_uses=NODE_USES,
             opts=opts,
         )
+        node_pem, ca_pem = provider_computed(certificate.cert_pem), provider_computed(ca.cert_pem)
         self.secret_data = pulumi.Output.secret(
-            pulumi.Output.all(node_key.private_key_pem_pkcs8, certificate.cert_pem, ca.cert_pem).apply(
+            pulumi.Output.all(provider_computed(node_key.private_key_pem_pkcs8), node_pem, ca_pem).apply(
                 lambda pems: tls.tls_secret_data(*pems)
             )
         )
-        self.revision = certificate.cert_pem.apply(lambda pem: hashlib.sha256(pem.encode()).hexdigest()[:16])
+        self.revision = node_pem.apply(lambda pem: hashlib.sha256(pem.encode()).hexdigest()[:16])

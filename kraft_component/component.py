@@ -11,6 +11,7 @@ from pydantic.alias_generators import to_snake
 
 from . import credentials, directory_ids, external, guards, jobs, manifests, naming, network, quorum_marker, tls, users
 from .certificates import GeneratedCertificate
+from .computed import provider_computed
 from .manifests import Manifest
 from .quorum_jobs import add_controllers_job
 from .record import DeploymentRecord
@@ -20,7 +21,7 @@ from .statefulset import statefulset
 TOKEN = "kraft:index:KraftCluster"
 T = TypeVar("T")
 # Immutable in Kubernetes: a change would replace the StatefulSet and stop every pod of the pool at once.
-# Existing volumes keep their size and class whatever the template says (README, "Growing volumes").
+# Existing volumes keep their size and class whatever the template says (docs/operations.md, "Growing volumes").
 CLAIM_TEMPLATES = "spec.volumeClaimTemplates"
 STATEFULSET_TIMEOUT = "30m"  # pulumi waits for every pod to be ready; the startup probe allows 15 minutes
 
@@ -75,15 +76,15 @@ class KraftCluster(pulumi.ComponentResource):
     and the Job that makes every controller a voter."""
 
     bootstrap_servers: pulumi.Output[str]
-    """`host:port` that clients in the cluster bootstrap from."""
+    """`<name>-bootstrap.<namespace>.svc.<clusterDomain>:9092`: where clients in Kubernetes bootstrap from."""
     cluster_id: pulumi.Output[str]
     """The KRaft cluster ID (secret)."""
     namespace: pulumi.Output[str]
     """The namespace every object lives in."""
     headless_service_name: pulumi.Output[str]
-    """The headless Service that names the pods."""
+    """The headless Service that gives every pod its DNS name."""
     bootstrap_service_name: pulumi.Output[str]
-    """The client Service."""
+    """The Service of the ready brokers' client port."""
     statefulset_names: pulumi.Output[dict[str, str]]
     """The StatefulSet of each pool, by pool name."""
     user_secret_names: pulumi.Output[dict[str, str]]
@@ -233,7 +234,7 @@ class KraftCluster(pulumi.ComponentResource):
         generated = random.RandomId(
             f"{name}-cluster-id", byte_length=16, opts=pulumi.ResourceOptions(parent=self, protect=True)
         )
-        return pulumi.Output.secret(generated.b64_url)
+        return pulumi.Output.secret(provider_computed(generated.b64_url))
 
     def _directory_id_seed(self, name: str, spec: ClusterSpec) -> pulumi.Output[str | None]:
         """Dynamic quorum: one protected random seed that the initial controllers' directory IDs derive from."""
@@ -244,20 +245,20 @@ class KraftCluster(pulumi.ComponentResource):
             byte_length=directory_ids.SEED_BYTES,
             opts=pulumi.ResourceOptions(parent=self, protect=True),
         )
-        return pulumi.Output.secret(seed.b64_url)
+        return pulumi.Output.secret(provider_computed(seed.b64_url))
 
     def _password(self, logical_name: str) -> pulumi.Output[str]:
         """A generated password: 32 letters and digits, which every place a password goes takes unquoted."""
         password = random.RandomPassword(
             logical_name, length=credentials.GENERATED_LENGTH, special=False, opts=pulumi.ResourceOptions(parent=self)
         )
-        return pulumi.Output.secret(password.result)
+        return pulumi.Output.secret(provider_computed(password.result))
 
     def _certificate(
         self, name: str, spec: ClusterSpec, namespace: pulumi.Output[str]
     ) -> tuple[pulumi.Output[str | None], list[pulumi.Resource]]:
         """The TLS Secret the listeners use, and a revision that rolls the nodes when a generated certificate
-        is re-issued (cert-manager renews its Secret in place: see README, 'Certificate rotation')."""
+        is re-issued (cert-manager renews its Secret in place: see docs/security.md, 'Certificates')."""
         if not spec.listeners.uses_tls:
             return pulumi.Output.from_input(None), []
         if spec.tls.source is TlsSource.CERT_MANAGER:

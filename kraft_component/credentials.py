@@ -13,6 +13,7 @@ GENERATED_LENGTH = 32
 # Passwords go unquoted into SCRAM's `[password=...]` and quoted into a JAAS line: no ',', '[', ']', '=',
 # quotes, backslashes or spaces.
 _PASSWORD = re.compile(r"^[A-Za-z0-9._~!@#%^*+/:?-]{16,128}$")
+PASSWORD_RULE = "16-128 characters of A-Z, a-z, 0-9 and . _ ~ ! @ # % ^ * + / : ? -"
 CONFIG_KEY_PREFIX = "kraft:password-"
 
 
@@ -24,19 +25,19 @@ def password_key(user: str) -> str:
 def parse_password(value: str, key: str) -> str:
     """A user-supplied password, checked to be usable everywhere it goes."""
     if not _PASSWORD.match(value):
-        raise InvalidSpec(
-            f"{key}: not a usable password; allowed: 16-128 characters of A-Z, a-z, 0-9 and . _ ~ ! @ # % ^ * + / : ? -"
-        )
+        raise InvalidSpec(f"{key}: not a usable password; allowed: {PASSWORD_RULE}")
     return value
 
 
 def check_password_owners(spec: ClusterSpec, passwords: dict[str, Any], key: str) -> dict[str, Any]:
-    """Passwords given for users the spec does not declare are a mistake, not something to ignore."""
+    """Passwords given for users the spec does not declare are a mistake, not something to ignore. `key` names
+    where they were given; a `<user>` in it stands for each user's name (`kraft:password-<user>`)."""
     declared = {user.name for user in spec.users}
     unknown = sorted(passwords.keys() - declared)
     if unknown:
+        keys = ", ".join(key.replace("<user>", user) for user in unknown) if "<user>" in key else key
         raise InvalidSpec(
-            f"{key}: passwords for undeclared users {', '.join(unknown)}; declared in kraft:cluster.users: "
+            f"{keys}: passwords for undeclared users {', '.join(unknown)}; declared in kraft:cluster.users: "
             f"{', '.join(sorted(declared)) or 'none'}"
         )
     return passwords

@@ -159,12 +159,15 @@ class Evaluation:
 def evaluate(
     program: Callable[[], Any],
     config: dict[str, str] | None = None,
+    *,
     project: str = "kraft",
     stack: str = "test",
     secret_keys: list[str] | None = None,
+    mocks: Mocks | None = None,
 ) -> Evaluation:
-    """Run `program` as `pulumi up` would (not a preview) and return what it registered."""
-    mocks = RecordingMocks()
+    """Run `program` as `pulumi up` would (not a preview) and return what it registered; `mocks` answer for the
+    providers (RecordingMocks, which compute stand-ins for random values and keys, unless given)."""
+    mocks = mocks or RecordingMocks()
     monitor = RecordingMonitor(mocks)
     settings.ROOT.set(None)
     pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False, monitor=monitor)

@@ -74,7 +74,7 @@ def _node_listener_changes(before: Record | None, after: Record) -> list[str]:
         before = dict.fromkeys(after, "PLAINTEXT")
     return [
         f"kraft:cluster.listeners.{listener}: {before[listener]} -> {after[listener]} on a running cluster would "
-        "split it during the roll. Keep it, or migrate in steps (README, 'Changing node listener protocols')."
+        "split it during the roll. Keep it, or migrate in steps (docs/security.md, 'Changing node listener protocols')."
         for listener in after
         if before.get(listener) != after[listener]
     ]
@@ -99,7 +99,7 @@ def _mode_change(before: str, after: str) -> list[str]:
             f"{MODE_KEY}: the quorum would change from static to dynamic, but the mode is fixed when the volumes "
             f"are formatted. Set {MODE_KEY}: static. (From Kafka 4.1 the running quorum can be upgraded with "
             "`kafka-features.sh --bootstrap-server <bootstrap> upgrade --feature kraft.version=1`, after which "
-            "kafka-metadata-quorum.sh adds and removes controllers by hand; see README, 'Quorum mode'.)"
+            "kafka-metadata-quorum.sh adds and removes controllers by hand; see docs/operations.md, 'Quorum mode'.)"
         ]
     return [
         f"{MODE_KEY}: the quorum would change from dynamic to static; Kafka cannot return a dynamic quorum "
@@ -155,7 +155,7 @@ def _quorum_change(previous: Record, current: Record) -> list[str]:
     return [
         f"kraft:cluster.pools: the static quorum would change from {before} to {after} controllers. "
         "controller.quorum.voters is fixed when the cluster is formatted; changing it splits the quorum. "
-        f"Keep {before} controllers; see README, 'Quorum mode'."
+        f"Keep {before} controllers; see docs/operations.md, 'Quorum mode'."
     ]
 
 
@@ -165,9 +165,9 @@ def _shrink_steps(roles: list[str], dynamic: bool) -> tuple[str | None, str | No
     against the quorum on Kafka 3.9 (no pre-vote before 4.0) and adds itself back with auto-join (4.2+)."""
     before = after = None
     if "broker" in roles:
-        before = "move partitions off the removed brokers with kafka-reassign-partitions.sh (README, 'Shrinking a broker pool')"
+        before = "move partitions off the removed brokers with kafka-reassign-partitions.sh (docs/operations.md, 'Shrinking a broker pool')"
     if "controller" in roles and dynamic:
-        after = "remove each stopped controller from the quorum with kafka-metadata-quorum.sh remove-controller (README, 'Removing a controller')"
+        after = "remove each stopped controller from the quorum with kafka-metadata-quorum.sh remove-controller (docs/operations.md, 'Removing a controller')"
     return before, after
 
 
@@ -200,7 +200,7 @@ def _pool_change(name: str, before: dict[str, Any], after: dict[str, Any] | None
         problems.append(
             f"{key}.storage: pool {name!r} would change its StatefulSet's claim template from {template} to "
             f"{after['claimTemplate']}, which Kubernetes refuses. To grow the volumes, keep "
-            f"{key}.storage.templateSize: {template} and raise {key}.storage.size (README, 'Growing volumes')."
+            f"{key}.storage.templateSize: {template} and raise {key}.storage.size (docs/operations.md, 'Growing volumes')."
         )
     if after and parse_quantity(after["storage"]) < parse_quantity(before["storage"]):
         problems.append(

@@ -4,7 +4,7 @@ The host hands a component its args as a plain dict shaped like the annotation o
 hosted class is a thin subclass of KraftCluster that takes public_args.PackageArgs and builds the same
 KraftClusterArgs a Python program would: one validation (`parse_spec`), one component, the same type token.
 
-`python -m kraft_component.hosted > provider/schema.json` regenerates the schema snapshot the tests compare.
+`python -m kraft_component.hosted` prints the schema; `bin/generate` keeps provider/schema.json equal to it.
 """
 
 import json

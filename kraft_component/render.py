@@ -8,6 +8,7 @@ what a reader needs: a deterministic order, redacted secrets and YAML.
 
 import contextlib
 import json
+import re
 import runpy
 import sys
 from collections.abc import Iterator, Mapping, Sequence
@@ -49,10 +50,17 @@ class Project:
     stack_config_dir: Path
     config: dict[str, Any]
     """Project-level config values (Pulumi.yaml `config:`), already namespaced."""
+    declarations: dict[str, Mapping[str, Any]]
+    """The project's own config keys (not namespaced) that Pulumi.yaml declares with a mapping: type, default..."""
 
     def stack_file(self, stack: str) -> Path:
         """Where the stack's config lives: `<stackConfigDir or .>/Pulumi.<stack>.yaml`."""
         return self.stack_config_dir / f"Pulumi.{stack}.yaml"
+
+    def stacks(self) -> list[str]:
+        """The stacks that have a stack file: all that render can know of without a Pulumi backend."""
+        files = self.stack_config_dir.glob("Pulumi.*.yaml")
+        return sorted(path.name.removeprefix("Pulumi.").removesuffix(".yaml") for path in files)
 
 
 def qualify(key: str, project: str) -> str:
@@ -77,11 +85,17 @@ def load_project(directory: Path) -> Project:
     program = main / "__main__.py" if main.is_dir() else main
     if not program.is_file():
         raise RenderError(f"{path}: the program {program} does not exist")
+    declared = document.get("config") or {}
     return Project(
         name=name,
         program=program,
         stack_config_dir=directory / str(document.get("stackConfigDir") or "."),
-        config=project_config(document.get("config") or {}, name),
+        config=project_config(declared, name),
+        declarations={
+            key.removeprefix(f"{name}:"): declaration
+            for key, declaration in declared.items()
+            if isinstance(declaration, Mapping) and qualify(key, name).startswith(f"{name}:")
+        },
     )
 
 
@@ -96,10 +110,48 @@ def project_config(declarations: Mapping[str, Any], project: str) -> dict[str, A
     return values
 
 
+def check_stack(project: Project, stack: str) -> None:
+    """A stack render can see is one with a stack file: a misspelt name must not render another config."""
+    stacks = project.stacks()
+    if stack not in stacks:
+        raise RenderError(
+            f"no stack {stack!r}: {project.stack_file(stack)} does not exist; the stacks of this project: "
+            f"{', '.join(stacks) or 'none'} (a stack without config has a file with `config: {{}}`)"
+        )
+
+
+def has_declared_type(value: Any, declared: str) -> bool:
+    """Whether Pulumi accepts a stack file's value for a key Pulumi.yaml declares with `type: <declared>`
+    (sdk/go/common/workspace, ValidateConfigValue): objects and arrays must be ones, scalars arrive as text."""
+    if declared in ("object", "array"):
+        return isinstance(value, dict if declared == "object" else list)
+    if value is None or isinstance(value, dict | list):
+        return False
+    text = str(value).lower() if isinstance(value, bool) else str(value)
+    if declared == "integer":
+        return re.fullmatch(r"-?[0-9]+", text) is not None
+    return declared != "boolean" or text in ("true", "false")
+
+
+def check_declared_config(
+    project: Project, stack: str, config: Mapping[str, Any], overrides: Mapping[str, str]
+) -> None:
+    """What `pulumi up` checks before the program runs, against the keys Pulumi.yaml declares: a key without a
+    default must be set, and set to a value of the declared type. The messages are Pulumi's. A --config value
+    is the key's value as the program reads it, checked by the program."""
+    for key, declaration in project.declarations.items():
+        qualified = qualify(key, project.name)
+        if "value" in declaration or "default" in declaration or qualified in overrides:
+            continue
+        if qualified not in config:
+            raise RenderError(f"Stack '{stack}' is missing configuration value '{key}'")
+        declared = declaration.get("type")
+        if declared is not None and not has_declared_type(config[qualified], str(declared)):
+            raise RenderError(f"Stack '{stack}' with configuration key '{key}' must be of type '{declared}'")
+
+
 def load_stack_config(path: Path) -> dict[str, Any]:
-    """The `config:` mapping of a stack file; an absent file is an empty config, as for a new stack."""
-    if not path.is_file():
-        return {}
+    """The `config:` mapping of a stack file."""
     config = _yaml_mapping(path).get("config") or {}
     if not isinstance(config, Mapping):
         raise RenderError(f"{path}: 'config' must be a mapping of keys to values")
@@ -221,7 +273,13 @@ def render(
     Raises RenderError with a one-line message for anything the user must fix (config, files).
     """
     project = load_project(project_dir)
-    config, secret_keys = wire_config(project, load_stack_config(project.stack_file(stack)), overrides or {})
+    check_stack(project, stack)
+    stack_config = load_stack_config(project.stack_file(stack))
+    given = {qualify(key, project.name): value for key, value in (overrides or {}).items()}
+    check_declared_config(
+        project, stack, {qualify(key, project.name): value for key, value in stack_config.items()}, given
+    )
+    config, secret_keys = wire_config(project, stack_config, given)
     try:
         evaluation = evaluate_project(project, stack, config, secret_keys)
     except (InvalidSpec, pulumi.RunError) as error:

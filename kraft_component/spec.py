@@ -9,20 +9,24 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Annotated, Any, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    WithJsonSchema,
+    model_validator,
+)
 from pydantic.alias_generators import to_camel
 
 from . import naming
-from .quantity import parse_quantity
+from .kafka_release import supported_versions
+from .quantity import QUANTITY, parse_quantity, quantity_text
 
-KAFKA_VERSIONS = (
-    "3.9.0", "3.9.1", "3.9.2",
-    "4.0.0", "4.0.1", "4.0.2",
-    "4.1.0", "4.1.1", "4.1.2",
-    "4.2.0", "4.2.1",
-    "4.3.0", "4.3.1",
-)  # fmt: skip
-DEFAULT_KAFKA_VERSION = "4.3.1"
+KAFKA_VERSIONS = supported_versions()  # one per extracted ConfigDef data file (data/kafka/<version>.json)
+DEFAULT_KAFKA_VERSION = "4.4.0"
 MIN_MEMORY_LIMIT = "1Gi"
 CLUSTER_ID = re.compile(r"^[A-Za-z0-9_-]{22}$")
 KAFKA_INT_MAX = 2**31 - 1  # node.id and num.partitions are Java ints
@@ -68,7 +72,9 @@ class Spread(StrEnum):
 
 
 class Profile(StrEnum):
-    """How strict the quorum rules are: production needs an odd number of at least 3 controllers."""
+    """How strict the topology rules are. production: dedicated controller and broker pools (Kafka advises
+    against combined nodes for critical deployments) and an odd number of at least 3 controllers.
+    development: anything that runs, for a disposable cluster."""
 
     PRODUCTION = "production"
     DEVELOPMENT = "development"
@@ -234,6 +240,30 @@ def _quantity(value: str) -> str:
     return value
 
 
+def _quoted_version(example: str) -> BeforeValidator:
+    """A version written as a YAML number (`4.3`) arrives as a float that may have lost digits (`4.10` is 4.1):
+    refuse it with the hint to quote it."""
+
+    def text_only(value: Any) -> Any:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            raise ValueError(
+                f'{value} is a number (YAML reads unquoted digits and dots as one); quote it, for example "{example}"'
+            )
+        return value
+
+    return BeforeValidator(text_only)
+
+
+def json_pattern(regex: re.Pattern[str]) -> str:
+    """A Python regex as JSON Schema (ECMA-262) writes it: named groups become plain groups."""
+    return re.sub(r"\?P<\w+>", "", regex.pattern)
+
+
+def _described(title: str, **schema: Any) -> WithJsonSchema:
+    """What an editor knows of a string the validators check: its name and, where a pattern says it, its form."""
+    return WithJsonSchema({"title": title, "type": "string", **schema})
+
+
 def _kafka_version(value: str) -> str:
     if value not in KAFKA_VERSIONS:
         raise ValueError(f"{value!r} is not a supported Kafka version; allowed: {', '.join(KAFKA_VERSIONS)}")
@@ -258,16 +288,39 @@ def _host_pattern(value: str) -> str:
     return value
 
 
-DnsLabel = Annotated[str, AfterValidator(_dns_label)]
-DnsSubdomain = Annotated[str, AfterValidator(_dns_subdomain)]
-ImageRef = Annotated[str, AfterValidator(_image)]
-MetadataVersion = Annotated[str, AfterValidator(_metadata_version)]
-LabelKey = Annotated[str, AfterValidator(_label_key)]
-LabelValue = Annotated[str, AfterValidator(_label_value)]
-Quantity = Annotated[str, AfterValidator(_quantity)]
-KafkaVersion = Annotated[str, AfterValidator(_kafka_version)]
-UserName = Annotated[str, AfterValidator(_user_name)]
-HostPattern = Annotated[str, AfterValidator(_host_pattern)]
+DnsLabel = Annotated[str, AfterValidator(_dns_label), _described("DNS label", pattern=_DNS_LABEL.pattern, maxLength=63)]
+DnsSubdomain = Annotated[
+    str, AfterValidator(_dns_subdomain), _described("DNS subdomain", pattern=_DNS_SUBDOMAIN.pattern, maxLength=253)
+]
+ImageRef = Annotated[str, AfterValidator(_image), _described("image reference", pattern=_IMAGE.pattern)]
+MetadataVersion = Annotated[
+    str,
+    _quoted_version("4.4"),
+    AfterValidator(_metadata_version),
+    _described("metadata version", pattern=json_pattern(_METADATA_VERSION)),
+]
+LabelKey = Annotated[str, AfterValidator(_label_key), _described("label key")]
+LabelValue = Annotated[str, AfterValidator(_label_value), _described("label value", maxLength=63)]
+# Kubernetes takes a quantity as a string or a number: `cpu: 1`, `cpu: 0.5`, `memory: 1073741824`.
+Quantity = Annotated[
+    str,
+    BeforeValidator(quantity_text),
+    AfterValidator(_quantity),
+    WithJsonSchema(
+        {
+            "title": "Kubernetes quantity",
+            "anyOf": [{"type": "string", "pattern": json_pattern(QUANTITY)}, {"type": "number", "minimum": 0}],
+        }
+    ),
+]
+KafkaVersion = Annotated[
+    str,
+    _quoted_version(DEFAULT_KAFKA_VERSION),
+    AfterValidator(_kafka_version),
+    _described("Kafka version", enum=list(KAFKA_VERSIONS)),
+]
+UserName = Annotated[str, AfterValidator(_user_name), _described("user name", pattern=_USER_NAME.pattern)]
+HostPattern = Annotated[str, AfterValidator(_host_pattern), _described("host pattern with {nodeId}")]
 
 
 class _Model(BaseModel):
@@ -279,15 +332,22 @@ class _Model(BaseModel):
 class ComputeResources(_Model):
     """CPU and memory, as Kubernetes quantities."""
 
-    cpu: Quantity
-    memory: Quantity
+    cpu: Quantity = Field(description="CPU, for example `500m`, `2` or `0.5`.")
+    memory: Quantity = Field(description="Memory, for example `2Gi` or `1073741824` (bytes).")
 
 
 class Resources(_Model):
-    """Requests and limits of the Kafka container. The JVM heap is derived from `limits.memory`."""
+    """Requests and limits of the Kafka container. The JVM heap is half the memory limit, at most 5 GiB; the
+    rest is the page cache."""
 
-    requests: ComputeResources = ComputeResources(cpu="500m", memory="2Gi")
-    limits: ComputeResources = ComputeResources(cpu="2", memory="2Gi")
+    requests: ComputeResources = Field(
+        default=ComputeResources(cpu="500m", memory="2Gi"),
+        description="What the scheduler reserves for each pod; at most the limits.",
+    )
+    limits: ComputeResources = Field(
+        default=ComputeResources(cpu="2", memory="2Gi"),
+        description=f"The most each pod may use; the memory limit is at least {MIN_MEMORY_LIMIT}.",
+    )
 
     @model_validator(mode="after")
     def _requests_within_limits(self) -> Self:
@@ -302,15 +362,17 @@ class Resources(_Model):
 
 
 class Storage(_Model):
-    """The data volume of each node (a volumeClaimTemplate)."""
+    """The data volume of each node (a claim of the StatefulSet's volumeClaimTemplate, kept when the pod or
+    the pool goes away)."""
 
-    size: Quantity = "20Gi"
+    size: Quantity = Field(default="20Gi", description="Size of each node's volume; it can grow, never shrink.")
     storage_class: DnsSubdomain | None = Field(
-        default=None, description="StorageClass name; the cluster default if unset."
+        default=None, description="StorageClass of the volumes; unset: the cluster's default class."
     )
     template_size: Quantity | None = Field(
         default=None,
-        description="The size the pool's StatefulSet was created with, once `size` has grown beyond it.",
+        description="The size the pool's StatefulSet was created with, which Kubernetes never lets change; set it "
+        "to grow volumes (docs/operations.md, 'Growing volumes'). Unset: `size`.",
     )
 
     @model_validator(mode="after")
@@ -334,26 +396,42 @@ class Scheduling(_Model):
     """Where the pods of a pool may run."""
 
     zone: LabelValue | None = Field(
-        default=None, description="Pin the pool to this zone; its brokers get broker.rack=<zone>."
+        default=None,
+        description="Pin the pool to one zone (`topology.kubernetes.io/zone`); its brokers get `broker.rack=<zone>`. "
+        "Rack awareness: one broker pool per zone, and every broker pool or none pins a zone.",
     )
-    zone_spread: Spread = Spread.PREFERRED
-    host_spread: Spread = Spread.REQUIRED
-    node_selector: dict[LabelKey, LabelValue] = {}
+    zone_spread: Spread = Field(
+        default=Spread.PREFERRED, description="How strictly the pods spread over `topology.kubernetes.io/zone`."
+    )
+    host_spread: Spread = Field(
+        default=Spread.REQUIRED, description="How strictly the pods spread over `kubernetes.io/hostname`."
+    )
+    node_selector: dict[LabelKey, LabelValue] = Field(default={}, description="Node labels the pods require.")
 
 
 class PoolSpec(_Model):
-    """A StatefulSet of identical nodes."""
+    """A pool: a StatefulSet `<name>-<pool>` of identical nodes, with its PodDisruptionBudget."""
 
-    name: DnsLabel
-    roles: Annotated[list[Role], Field(min_length=1, max_length=2)]
-    replicas: Annotated[int, Field(ge=1, le=1000)]
-    node_id_offset: Annotated[int | None, Field(ge=0)] = None
-    resources: Resources = Resources()
-    storage: Storage = Storage()
-    scheduling: Scheduling = Scheduling()
-    startup_timeout_seconds: Annotated[int, Field(ge=30, le=86400)] = 900
+    name: DnsLabel = Field(description="The pool's name; the StatefulSet is `<name>-<pool>` (at most 52 characters).")
+    roles: Annotated[list[Role], Field(min_length=1, max_length=2)] = Field(
+        description="`[broker]`, `[controller]`, or both (combined nodes: profile `development` only)."
+    )
+    replicas: Annotated[int, Field(ge=1, le=1000)] = Field(description="How many nodes the pool runs.")
+    node_id_offset: Annotated[int | None, Field(ge=0)] = Field(
+        default=None,
+        description="`node.id` of ordinal 0; the pools' ranges may not overlap. Never change it once volumes exist. "
+        "Unset: the next free multiple of 100, controller pools from 0, broker-only pools from 100.",
+    )
+    resources: Resources = Field(default=Resources(), description="Requests and limits of the Kafka container.")
+    storage: Storage = Field(default=Storage(), description="The data volume of each node.")
+    scheduling: Scheduling = Field(default=Scheduling(), description="Where the pods may run.")
+    startup_timeout_seconds: Annotated[int, Field(ge=30, le=86400)] = Field(
+        default=900, description="How long a node may take to start (log recovery) before it is restarted."
+    )
     acknowledge_scale_down_to: Annotated[int | None, Field(ge=0)] = Field(
-        default=None, description="Allows shrinking a broker pool to this size once partitions were moved away."
+        default=None,
+        description="Allows shrinking a broker pool (partitions moved away first) or a dynamic controller pool "
+        "(controllers removed from the quorum first) to exactly this size (docs/operations.md).",
     )
 
     @model_validator(mode="after")
@@ -393,8 +471,12 @@ class Peer(_Model):
     """Pods allowed to reach the client port: by their namespace's labels, their own labels, or both
     (`namespaceLabels: {}` means every namespace; pod labels alone mean the cluster's namespace)."""
 
-    namespace_labels: dict[LabelKey, LabelValue] | None = None
-    pod_labels: dict[LabelKey, LabelValue] | None = None
+    namespace_labels: dict[LabelKey, LabelValue] | None = Field(
+        default=None, description="Labels of the namespaces the pods run in; `{}` is every namespace."
+    )
+    pod_labels: dict[LabelKey, LabelValue] | None = Field(
+        default=None, description="Labels of the pods; alone, pods of the cluster's own namespace."
+    )
 
     @model_validator(mode="after")
     def _selects_something(self) -> Self:
@@ -407,27 +489,43 @@ class Network(_Model):
     """Who may connect. The controller and inter-broker ports accept only the cluster's own pods."""
 
     clients_from: list[Peer] = Field(
-        default=[], description="Pods that may reach the client port, besides the cluster's own."
+        default=[],
+        description="Pods that may reach the client port, besides the cluster's own; each entry admits "
+        "the pods that match all its labels.",
     )
 
 
 class TopicDefaults(_Model):
     """Cluster-wide defaults for new topics and the internal topics; unset values follow the broker count."""
 
-    partitions: Annotated[int, Field(ge=1, le=KAFKA_INT_MAX)] = 3
-    replication_factor: Annotated[int | None, Field(ge=1)] = None
-    min_insync_replicas: Annotated[int | None, Field(ge=1)] = None
+    partitions: Annotated[int, Field(ge=1, le=KAFKA_INT_MAX)] = Field(
+        default=3, description="`num.partitions`: partitions of a topic created without a count."
+    )
+    replication_factor: Annotated[int | None, Field(ge=1)] = Field(
+        default=None,
+        description="`default.replication.factor` and the internal topics' replication; at most the broker count. "
+        "Unset: 3, or the broker count if smaller.",
+    )
+    min_insync_replicas: Annotated[int | None, Field(ge=1)] = Field(
+        default=None,
+        description="`min.insync.replicas`: replicas an `acks=all` write needs; below the replication factor (1 "
+        "when it is 1). Unset: the replication factor - 1, at least 1.",
+    )
 
 
 class Quorum(_Model):
     """The metadata quorum. Dynamic is the default: every supported Kafka (3.9+) has it, it lets the
     controller pool grow and shrink, and Kafka 4.3 deprecates the static `controller.quorum.voters`."""
 
-    mode: QuorumMode = QuorumMode.DYNAMIC
+    mode: QuorumMode = Field(
+        default=QuorumMode.DYNAMIC,
+        description="How controllers find the quorum; fixed when the cluster is created (docs/operations.md, "
+        "'Quorum mode'). Dynamic needs exactly one controller pool.",
+    )
     initial_controllers: Annotated[int | None, Field(ge=1)] = Field(
         default=None,
-        description="Dynamic mode: the controllers (ordinals 0..n-1) that formed the quorum at creation; "
-        "defaults to the controller count. Fixed once deployed; later controllers join with add-controller.",
+        description="Dynamic mode: the controllers (ordinals 0..n-1) that formed the quorum at creation. Fixed once "
+        "deployed: set it before growing or shrinking the controller pool. Unset: the controller count.",
     )
 
     @model_validator(mode="after")
@@ -455,15 +553,20 @@ def _cidr(value: str) -> str:
 class External(_Model):
     """Access from outside Kubernetes: one Service per broker, each advertised under its own host, TLS only."""
 
-    type: ExternalType = ExternalType.LOAD_BALANCER
-    protocol: Annotated[Protocol, AfterValidator(_external_protocol)] = Protocol.SASL_SSL
+    type: ExternalType = Field(default=ExternalType.LOAD_BALANCER, description="The kind of each broker's Service.")
+    protocol: Annotated[Protocol, AfterValidator(_external_protocol)] = Field(
+        default=Protocol.SASL_SSL, description="`SSL` or `SASL_SSL`: the external listener is always encrypted."
+    )
     host_pattern: HostPattern = Field(
-        description="Each broker's external DNS name, with {nodeId} for its node ID: kafka-{nodeId}.example.com."
+        description="Each broker's external DNS name, with `{nodeId}` for its node ID: `kafka-{nodeId}.example.com`."
     )
     bootstrap_host: DnsSubdomain | None = Field(
         default=None, description="The DNS name of the external bootstrap Service, added to the certificate."
     )
-    node_port_base: Annotated[int, Field(ge=NODE_PORT_RANGE.start, lt=NODE_PORT_RANGE.stop)] = 31000
+    node_port_base: Annotated[int, Field(ge=NODE_PORT_RANGE.start, lt=NODE_PORT_RANGE.stop)] = Field(
+        default=31000,
+        description="NodePort: the bootstrap Service's node port; each broker's is this + 1 + its node ID.",
+    )
     annotations: dict[LabelKey, str] = Field(
         default={}, description="Annotations on every external Service (cloud load-balancer settings)."
     )
@@ -476,10 +579,20 @@ class Listeners(_Model):
     """The security protocol of each listener. The defaults are the secure ones: clients authenticate with
     SCRAM-SHA-512 over TLS, and brokers and controllers with mutual TLS."""
 
-    client: Protocol = Protocol.SASL_SSL
-    internal: Protocol = Field(default=Protocol.SSL, description="The inter-broker listener.")
-    controller: ControllerProtocol = ControllerProtocol.SSL
-    external: External | None = None
+    client: Protocol = Field(
+        default=Protocol.SASL_SSL, description="The client listener (port 9092); SASL is SCRAM-SHA-512."
+    )
+    internal: Protocol = Field(
+        default=Protocol.SSL,
+        description="The inter-broker listener (9094); `SSL` means mutual TLS. Fixed once deployed.",
+    )
+    controller: ControllerProtocol = Field(
+        default=ControllerProtocol.SSL,
+        description="The controller listener (9093); `SSL` means mutual TLS. Fixed once deployed.",
+    )
+    external: External | None = Field(
+        default=None, description="Access from outside Kubernetes, each broker under its own host; unset: none."
+    )
 
     @property
     def protocols(self) -> list[Protocol]:
@@ -501,17 +614,27 @@ class Listeners(_Model):
 class Issuer(_Model):
     """A cert-manager issuer that signs the cluster's certificate and publishes its CA in `ca.crt`."""
 
-    kind: IssuerKind = IssuerKind.CLUSTER_ISSUER
-    name: DnsSubdomain
+    kind: IssuerKind = Field(default=IssuerKind.CLUSTER_ISSUER, description="The issuer's kind.")
+    name: DnsSubdomain = Field(description="The issuer's name.")
 
 
 class Tls(_Model):
     """The certificate every TLS listener presents, and the CA every node trusts."""
 
-    source: TlsSource = TlsSource.GENERATED
-    issuer: Issuer | None = Field(default=None, description="certManager only: the issuer that signs.")
-    validity_days: Annotated[int, Field(ge=7, le=3650)] = 365
-    renew_before_days: Annotated[int, Field(ge=1, le=3649)] = 30
+    source: TlsSource = Field(
+        default=TlsSource.GENERATED,
+        description="`generated`: a CA and a node certificate from pulumi_tls; `certManager`: a Certificate signed "
+        "by `issuer`.",
+    )
+    issuer: Issuer | None = Field(
+        default=None, description="certManager only: the issuer that signs; it must publish `ca.crt` (a CA issuer)."
+    )
+    validity_days: Annotated[int, Field(ge=7, le=3650)] = Field(
+        default=365, description="The node certificate's lifetime."
+    )
+    renew_before_days: Annotated[int, Field(ge=1, le=3649)] = Field(
+        default=30, description="How long before expiry the node certificate is renewed; below `validityDays`."
+    )
 
     @model_validator(mode="after")
     def _issuer_for_cert_manager(self) -> Self:
@@ -527,12 +650,20 @@ class Tls(_Model):
 class Acl(_Model):
     """One ACL of a user, applied with kafka-acls.sh."""
 
-    resource_type: AclResource
-    name: Annotated[str, Field(min_length=1, max_length=249, pattern=r"^[A-Za-z0-9._*-]+$")]
-    pattern_type: PatternType = PatternType.LITERAL
-    operations: Annotated[list[AclOperation], Field(min_length=1)]
-    permission: Permission = Permission.ALLOW
-    host: Annotated[str, Field(pattern=r"^(\*|[0-9a-fA-F:.]+)$")] = "*"
+    resource_type: AclResource = Field(description="What the ACL protects.")
+    name: Annotated[str, Field(min_length=1, max_length=249, pattern=r"^[A-Za-z0-9._*-]+$")] = Field(
+        description=f"The resource's name or prefix; `*` is every resource, `{CLUSTER_RESOURCE}` the cluster."
+    )
+    pattern_type: PatternType = Field(
+        default=PatternType.LITERAL, description="Whether `name` is the whole name or a prefix of it."
+    )
+    operations: Annotated[list[AclOperation], Field(min_length=1)] = Field(
+        description="The operations allowed or denied."
+    )
+    permission: Permission = Field(default=Permission.ALLOW, description="Allow or deny the operations.")
+    host: Annotated[str, Field(pattern=r"^(\*|[0-9a-fA-F:.]+)$")] = Field(
+        default="*", description="The client address the ACL applies to; `*` is any."
+    )
 
     @model_validator(mode="after")
     def _cluster_name(self) -> Self:
@@ -546,45 +677,83 @@ class Acl(_Model):
 class User(_Model):
     """An application user: SCRAM-SHA-512 credentials in its own Secret, and its ACLs."""
 
-    name: UserName
-    acls: list[Acl] = []
+    name: UserName = Field(
+        description="The user's name (1-40 lower-case letters, digits and '-'); its Secret is `<name>-user-<user>`."
+    )
+    acls: list[Acl] = Field(default=[], description="What the user may do.")
 
 
 class Authorization(_Model):
     """Kafka's StandardAuthorizer: only super users and the ACLs of `users` are allowed anything."""
 
-    enabled: bool = True
+    enabled: bool = Field(
+        default=True,
+        description="Run the authorizer on every node; it needs an identity on every listener (SASL for clients, "
+        "SSL or SASL between nodes, SSL on the controller listener).",
+    )
     super_users: list[UserName] = Field(
-        default=[], description="Users allowed everything, besides the cluster's own admin and nodes."
+        default=[],
+        description="Users allowed everything, besides the nodes (`CN=<name>-node`), `kraft-internal` and "
+        "`kraft-admin`.",
     )
 
 
 def _default_pools() -> list[PoolSpec]:
-    return [PoolSpec(name="nodes", roles=[Role.BROKER, Role.CONTROLLER], replicas=3, node_id_offset=0)]
+    """Three dedicated controllers and three brokers: the smallest topology the production profile accepts."""
+    return [
+        PoolSpec(name="controllers", roles=[Role.CONTROLLER], replicas=3, node_id_offset=0),
+        PoolSpec(name="brokers", roles=[Role.BROKER], replicas=3, node_id_offset=100),
+    ]
 
 
 class ClusterSpec(_Model):
-    """A whole KRaft cluster."""
+    """A whole KRaft cluster: the value of the `kraft:cluster` stack key, or `KraftClusterArgs.spec`."""
 
-    name: DnsLabel = "kafka"
-    profile: Profile = Profile.PRODUCTION
-    namespace: DnsLabel = "kafka"
-    create_namespace: bool = True
-    kafka_version: KafkaVersion = DEFAULT_KAFKA_VERSION
-    image: ImageRef | None = Field(default=None, description="Defaults to apache/kafka:<kafkaVersion>.")
-    metadata_version: MetadataVersion | None = Field(
-        default=None, description="Finalise metadata.version at this release once every node runs the new image."
+    name: DnsLabel = Field(default="kafka", description="Prefix of every object's name.")
+    profile: Profile = Field(
+        default=Profile.PRODUCTION,
+        description="`production`: dedicated controller and broker pools, and an odd number of at least 3 "
+        "controllers. `development`: anything that runs (the dev stack's combined nodes).",
     )
-    image_pull_policy: ImagePullPolicy = ImagePullPolicy.IF_NOT_PRESENT
-    cluster_domain: DnsSubdomain = "cluster.local"
-    pools: Annotated[list[PoolSpec], Field(min_length=1)] = Field(default_factory=_default_pools)
-    topic_defaults: TopicDefaults = TopicDefaults()
-    network: Network = Network()
-    quorum: Quorum = Quorum()
-    listeners: Listeners = Listeners()
-    tls: Tls = Tls()
-    authorization: Authorization = Authorization()
-    users: list[User] = []
+    namespace: DnsLabel = Field(default="kafka", description="Namespace of every object.")
+    create_namespace: bool = Field(
+        default=True,
+        description="Create the namespace, with the restricted Pod Security Standard; `pulumi destroy` keeps it.",
+    )
+    kafka_version: KafkaVersion = Field(
+        default=DEFAULT_KAFKA_VERSION,
+        description=f'The Kafka release every node runs (quote it: `"{DEFAULT_KAFKA_VERSION}"`).',
+    )
+    image: ImageRef | None = Field(
+        default=None,
+        description="Another registry's copy of the official image (`name:tag` or `name@sha256:...`). Unset: "
+        "`apache/kafka:<kafkaVersion>`.",
+    )
+    metadata_version: MetadataVersion | None = Field(
+        default=None,
+        description='Finalise `metadata.version` at this release (`"4.4"` or `"4.4-IV2"`) once every node runs '
+        "`kafkaVersion`; never newer than `kafkaVersion`, never lowered (docs/operations.md, 'Upgrades').",
+    )
+    image_pull_policy: ImagePullPolicy = Field(
+        default=ImagePullPolicy.IF_NOT_PRESENT, description="The pods' image pull policy."
+    )
+    cluster_domain: DnsSubdomain = Field(default="cluster.local", description="The Kubernetes cluster's DNS domain.")
+    pools: Annotated[list[PoolSpec], Field(min_length=1)] = Field(
+        default_factory=_default_pools, description="The StatefulSets of nodes."
+    )
+    topic_defaults: TopicDefaults = Field(
+        default=TopicDefaults(), description="Defaults for new topics and the internal topics."
+    )
+    network: Network = Field(default=Network(), description="Who may connect to the nodes.")
+    quorum: Quorum = Field(default=Quorum(), description="The metadata quorum.")
+    listeners: Listeners = Field(default=Listeners(), description="The security protocol of each listener.")
+    tls: Tls = Field(default=Tls(), description="Where the certificate of the TLS listeners comes from.")
+    authorization: Authorization = Field(default=Authorization(), description="The authorizer and its super users.")
+    users: list[User] = Field(
+        default=[],
+        description="Application users, each with SCRAM-SHA-512 credentials in its own Secret; a password comes "
+        "from `kraft:password-<user>` or is generated.",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -612,6 +781,7 @@ class ClusterSpec(_Model):
             raise RuleError("pools", "no pool has the role 'controller'; a KRaft cluster needs a quorum")
         if self.broker_count == 0:
             raise RuleError("pools", "no pool has the role 'broker'; clients need at least one broker")
+        _check_dedicated_roles(self)
         _check_quorum_size(self)
         _check_metadata_version(self)
         _check_racks(self)
@@ -722,6 +892,19 @@ def _check_node_ids(pools: list[PoolSpec]) -> None:
                     "choose an offset that keeps the ranges apart",
                 )
             owners[node_id] = index
+
+
+def _check_dedicated_roles(spec: ClusterSpec) -> None:
+    """Kafka's docs advise against combined mode for critical deployments: a busy broker in the same JVM can
+    starve the quorum, and the two cannot be scaled or upgraded apart."""
+    combined = next((i for i, pool in enumerate(spec.pools) if pool.is_broker and pool.is_controller), None)
+    if spec.profile is Profile.PRODUCTION and combined is not None:
+        raise RuleError(
+            f"pools[{combined}].roles",
+            "combines broker and controller in a production profile, which Kafka advises against for critical "
+            "deployments; allowed: a dedicated controller pool (roles: [controller]) plus a broker pool "
+            "(roles: [broker]), or profile: development for a disposable cluster",
+        )
 
 
 def _check_quorum_size(spec: ClusterSpec) -> None:

@@ -15,11 +15,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stack", default="dev")
     parser.add_argument("--cluster", default="kraft-dev", help="kind cluster name")
     args = parser.parse_args(argv)
-    try:
-        tools.require(REQUIRED)
-    except tools.MissingTools as error:
-        print(f"kraft: cannot run locally: {error}", file=sys.stderr)
-        return 2
+    missing = tools.report_missing(REQUIRED)
+    if missing:
+        return missing
     kubeconfig = kind.ensure_cluster(args.cluster, stack.STATE_DIR / f"{args.cluster}.kubeconfig")
     result = stack.select(args.stack, kubeconfig).up(on_output=print)
     print({name: output.value for name, output in result.outputs.items() if not output.secret})

@@ -2,7 +2,9 @@
 
 import os
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pulumi import automation as auto
@@ -40,3 +42,15 @@ def project_copy(work_dir: Path) -> Path:
     (work_dir / PROJECT_FILE).write_text(yaml.safe_dump(project, sort_keys=False))
     shutil.copyfile(ROOT / PROGRAM, work_dir / PROGRAM)
     return work_dir
+
+
+def set_object_config(stack: auto.Stack, key: str, value: Mapping[str, Any]) -> None:
+    """Set a config key to a structured value, an object in the stack file as Pulumi.yaml declares
+    `kraft:cluster` (`Stack.set_config` stores text, which Pulumi refuses for a key declared `type: object`)."""
+    workspace = stack.workspace
+    try:
+        settings = workspace.stack_settings(stack.name)
+    except FileNotFoundError:  # a stack that has no settings file yet
+        settings = auto.StackSettings()
+    settings.config = {**(settings.config or {}), key: dict(value)}
+    workspace.save_stack_settings(stack.name, settings)

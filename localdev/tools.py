@@ -1,7 +1,12 @@
-"""The command-line tools a local run needs, and a clear refusal when one is missing."""
+"""The command-line tools a local run needs, and a clear refusal when one is missing.
+
+`python3 -m localdev.tools docker kind pulumi` (bin/dev-up's first step) needs only the standard library, so it
+runs before the virtualenv exists.
+"""
 
 import shutil
 import subprocess
+import sys
 
 INSTALL_HINTS = {
     "docker": "install Docker and start its engine (`docker info` must succeed): https://docs.docker.com/engine/install/",
@@ -34,3 +39,17 @@ def require(tools: tuple[str, ...]) -> None:
     if absent:
         lines = [f"  {tool}: {INSTALL_HINTS.get(tool, 'install it')}" for tool in absent]
         raise MissingTools(f"missing tool(s): {', '.join(absent)}\n" + "\n".join(lines))
+
+
+def report_missing(tools: tuple[str, ...]) -> int:
+    """0 when every tool is there; else 2, with every missing tool named on stderr."""
+    try:
+        require(tools)
+    except MissingTools as error:
+        print(f"kraft: cannot run locally: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(report_missing(tuple(sys.argv[1:])))

@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pulumi.runtime.mocks import Mocks
 
 from kraft_component import KraftCluster, KraftClusterArgs
 from kraft_component.evaluation import Evaluation, Registration, evaluate
@@ -29,10 +30,10 @@ def stack_spec(stack: str) -> ClusterSpec:
     return parse_spec(stack_config(stack)["kraft:cluster"])
 
 
-def evaluate_config(config: dict[str, Any]) -> Evaluation:
-    """Run the stack program with `config` (values as in a stack file) under mocks."""
+def evaluate_config(config: dict[str, Any], mocks: Mocks | None = None) -> Evaluation:
+    """Run the stack program with `config` (values as in a stack file) under mocks (evaluate's, unless given)."""
     wire = {key: value if isinstance(value, str) else json.dumps(value) for key, value in config.items()}
-    return evaluate(run, wire)
+    return evaluate(run, wire, mocks=mocks)
 
 
 def evaluate_stack(stack: str) -> Evaluation:

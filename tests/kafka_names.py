@@ -1,16 +1,13 @@
-"""Real Kafka configuration names per release, from ../shared/data/kafka (extracted from Kafka's ConfigDef)."""
+"""Real Kafka configuration names per release: the broker ConfigDefs extracted from the jars into the package
+(kraft_component.kafka_release), plus the keys a broker reads that no ConfigDef names."""
 
-import json
-import os
 import re
 from functools import cache
-from pathlib import Path
 
-import pytest
+from kraft_component.kafka_release import broker_config, supported_versions
 
-DATA = Path(os.environ.get("KRAFT_KAFKA_DATA", Path(__file__).resolve().parents[2] / "shared" / "data" / "kafka"))
-
-# Keys a broker reads that are not ConfigDef names (non-configdef-keys.md).
+# Keys a broker reads that are not ConfigDef names: per-listener overrides, the authorizer's own keys,
+# config providers, the remote storage plugins' prefixed keys and the JMX reporter's filters.
 _PATTERNS = (
     re.compile(r"^listener\.name\.[a-z0-9_]+\.(ssl|sasl|connections)\..+$"),
     re.compile(r"^listener\.name\.[a-z0-9_]+\.[a-z0-9-]+\.sasl\.[a-z.]+$"),
@@ -21,27 +18,19 @@ _PATTERNS = (
 )
 
 
-def require_data() -> Path:
-    """The data folder, or a skip that names the missing path (CI checks it exists first)."""
-    if not (DATA / "broker-configs.json").is_file():
-        pytest.skip(f"Kafka config-name data not found at {DATA} (set KRAFT_KAFKA_DATA)")
-    return DATA
-
-
-@cache
 def config_names(kafka_version: str) -> frozenset[str]:
     """Every name a broker or controller of `kafka_version` accepts in server.properties (public + internal)."""
-    versions = json.loads((require_data() / "broker-configs.json").read_text())["versions"]
-    release = versions.get(kafka_version) or versions[f"{kafka_version}~"]
-    return frozenset(release["public"]) | frozenset(release.get("internal", []))
+    return frozenset(broker_config(kafka_version))
 
 
 @cache
 def removed_in_4() -> frozenset[str]:
-    """Keys of 3.9.2 that Kafka 4.0 removed."""
-    return frozenset((require_data() / "removed-3.9.2-to-4.0.txt").read_text().split())
+    """Keys of the newest 3.x release that the first 4.0 release no longer has (ZooKeeper and legacy keys)."""
+    newest_3 = [version for version in supported_versions() if version.startswith("3.")][-1]
+    first_4 = next(version for version in supported_versions() if version.startswith("4."))
+    return config_names(newest_3) - config_names(first_4)
 
 
 def is_known(name: str, kafka_version: str) -> bool:
     """Whether `name` is a real server.properties key for `kafka_version`."""
-    return name in config_names(kafka_version) or any(pattern.match(name) for pattern in _PATTERNS)
+    return name in broker_config(kafka_version) or any(pattern.match(name) for pattern in _PATTERNS)

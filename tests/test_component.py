@@ -151,13 +151,13 @@ def test_kafka_3_9_logs_with_log4j_1_configuration() -> None:
     evaluation = deploy({"kafkaVersion": "3.9.2"})
     assert "log4j.properties" in one(evaluation, "ConfigMap", "kafka-config")["data"]
     assert (
-        env_of(one(evaluation, "StatefulSet"))["KAFKA_LOG4J_OPTS"]
+        env_of(one(evaluation, "StatefulSet", "kafka-brokers"))["KAFKA_LOG4J_OPTS"]
         == "-Dlog4j.configuration=file:/etc/kraft/log4j.properties"
     )
 
 
 def test_statefulset_starts_pods_in_parallel_and_retains_volumes() -> None:
-    spec = one(deploy(), "StatefulSet", "kafka-nodes")["spec"]
+    spec = one(deploy(), "StatefulSet", "kafka-brokers")["spec"]
     assert spec["podManagementPolicy"] == "Parallel"
     assert spec["persistentVolumeClaimRetentionPolicy"] == {"whenDeleted": "Retain", "whenScaled": "Retain"}
     assert spec["replicas"] == 3
@@ -224,22 +224,19 @@ def test_volume_claims_have_the_pool_size_and_storage_class() -> None:
     evaluation = deploy(
         {
             "pools": [
-                {
-                    "name": "nodes",
-                    "roles": ["broker", "controller"],
-                    "replicas": 3,
-                    "storage": {"size": "75Gi", "storageClass": "fast-ssd"},
-                }
+                DEDICATED["pools"][0],
+                {**DEDICATED["pools"][1], "storage": {"size": "75Gi", "storageClass": "fast-ssd"}},
             ]
         }
     )
-    (claim,) = one(evaluation, "StatefulSet")["spec"]["volumeClaimTemplates"]
+    (claim,) = one(evaluation, "StatefulSet", "kafka-brokers")["spec"]["volumeClaimTemplates"]
     assert claim["spec"] == {
         "accessModes": ["ReadWriteOnce"],
         "resources": {"requests": {"storage": "75Gi"}},
         "storageClassName": "fast-ssd",
     }
-    mounts = {m["name"]: m["mountPath"] for m in kafka_container(one(evaluation, "StatefulSet"))["volumeMounts"]}
+    brokers = one(evaluation, "StatefulSet", "kafka-brokers")
+    mounts = {m["name"]: m["mountPath"] for m in kafka_container(brokers)["volumeMounts"]}
     assert mounts[claim["metadata"]["name"]] == "/var/lib/kafka/data"
 
 
@@ -260,12 +257,12 @@ def test_grown_volumes_are_patched_claim_by_claim_while_the_template_stays() -> 
 
 
 def test_unset_storage_class_uses_the_cluster_default() -> None:
-    (claim,) = one(deploy(), "StatefulSet")["spec"]["volumeClaimTemplates"]
+    (claim,) = one(deploy(), "StatefulSet", "kafka-brokers")["spec"]["volumeClaimTemplates"]
     assert "storageClassName" not in claim["spec"]
 
 
 def test_pods_meet_the_restricted_pod_security_standard() -> None:
-    statefulset = one(deploy(), "StatefulSet")
+    statefulset = one(deploy(), "StatefulSet", "kafka-brokers")
     pod = pod_template(statefulset)["spec"]
     assert pod["securityContext"] == {
         "runAsNonRoot": True, "runAsUser": 1000, "runAsGroup": 1000, "fsGroup": 1000,
@@ -281,7 +278,7 @@ def test_pods_meet_the_restricted_pod_security_standard() -> None:
 
 
 def test_writable_paths_are_exactly_the_scratch_volumes_and_the_data_volume() -> None:
-    statefulset = one(deploy(), "StatefulSet")
+    statefulset = one(deploy(), "StatefulSet", "kafka-brokers")
     volumes = {v["name"]: v for v in pod_template(statefulset)["spec"]["volumes"]}
     writable = {m["mountPath"] for m in kafka_container(statefulset)["volumeMounts"] if not m.get("readOnly")}
     assert writable == {"/var/lib/kafka/data", "/var/lib/kraft", "/opt/kafka/logs", "/tmp"}
@@ -291,8 +288,9 @@ def test_writable_paths_are_exactly_the_scratch_volumes_and_the_data_volume() ->
 def test_requests_and_limits_reach_the_container_and_size_the_heap() -> None:
     resources = {"requests": {"cpu": "1", "memory": "6Gi"}, "limits": {"cpu": "3", "memory": "6Gi"}}
     statefulset = one(
-        deploy({"pools": [{"name": "n", "roles": ["broker", "controller"], "replicas": 3, "resources": resources}]}),
+        deploy({"pools": [DEDICATED["pools"][0], {**DEDICATED["pools"][1], "resources": resources}]}),
         "StatefulSet",
+        "kafka-brokers",
     )
     assert kafka_container(statefulset)["resources"] == resources
     assert env_of(statefulset)["KAFKA_HEAP_OPTS"] == "-Xms3072m -Xmx3072m"
@@ -321,19 +319,16 @@ def test_probes_name_declared_ports_and_mean_what_they_say() -> None:
 
 
 def test_startup_probe_covers_the_pool_startup_timeout() -> None:
-    pool = {"name": "n", "roles": ["broker", "controller"], "replicas": 3, "startupTimeoutSeconds": 1805}
-    probe = kafka_container(one(deploy({"pools": [pool]}), "StatefulSet"))["startupProbe"]
+    pool = {**DEDICATED["pools"][1], "startupTimeoutSeconds": 1805}
+    probe = kafka_container(one(deploy({"pools": [DEDICATED["pools"][0], pool]}), "StatefulSet", "kafka-brokers"))[
+        "startupProbe"
+    ]
     assert probe["periodSeconds"] * probe["failureThreshold"] >= 1805
 
 
 def test_pods_spread_across_zones_and_hosts() -> None:
-    pool = {
-        "name": "n",
-        "roles": ["broker", "controller"],
-        "replicas": 3,
-        "scheduling": {"zoneSpread": "required", "nodeSelector": {"disk": "ssd"}},
-    }
-    statefulset = one(deploy({"pools": [pool]}), "StatefulSet")
+    pool = {**DEDICATED["pools"][1], "scheduling": {"zoneSpread": "required", "nodeSelector": {"disk": "ssd"}}}
+    statefulset = one(deploy({"pools": [DEDICATED["pools"][0], pool]}), "StatefulSet", "kafka-brokers")
     pod = pod_template(statefulset)["spec"]
     spread = {c["topologyKey"]: c for c in pod["topologySpreadConstraints"]}
     assert spread["topology.kubernetes.io/zone"]["whenUnsatisfiable"] == "DoNotSchedule"
@@ -430,7 +425,7 @@ def test_namespace_may_be_an_output_of_another_resource() -> None:
     assert {o["metadata"]["namespace"] for o in evaluation.kubernetes_objects() if o["kind"] != "Namespace"} == {
         "team-streams"
     }
-    assert "team-streams.svc" in one(evaluation, "ConfigMap", "kafka-config")["data"]["nodes.properties"]
+    assert "team-streams.svc" in one(evaluation, "ConfigMap", "kafka-config")["data"]["brokers.properties"]
 
 
 def test_outputs() -> None:

@@ -22,7 +22,7 @@ from tests.gates.schema import SUPPORTED_KUBERNETES, client_models, openapi
 from tests.helpers import ROOT, fake_tool
 
 GROWN = parse_spec(topology.cluster_config(topology.NEW_VERSION, brokers=4))
-IMAGE = "apache/kafka:4.3.1"
+IMAGE = "apache/kafka:4.4.0"
 
 
 def pod_item(name: str, *, ready: bool = True, uid: str = "u", image: str = IMAGE, **metadata: Any) -> dict[str, Any]:
@@ -68,7 +68,7 @@ def test_skip_reason_names_only_what_is_missing(monkeypatch: pytest.MonkeyPatch,
 
 def test_the_stack_config_is_a_production_topology_sized_for_kind() -> None:
     spec = parse_spec(topology.cluster_config())
-    assert (spec.profile.value, spec.kafka_version, spec.image_ref) == ("production", "4.2.1", "apache/kafka:4.2.1")
+    assert (spec.profile.value, spec.kafka_version, spec.image_ref) == ("production", "4.3.1", "apache/kafka:4.3.1")
     assert [(pool.name, [role.value for role in pool.roles], pool.replicas) for pool in spec.pools] == [
         ("controllers", ["controller"], 3),
         ("brokers", ["broker"], 3),

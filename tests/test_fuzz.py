@@ -19,15 +19,15 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from jsonschema import Draft202012Validator
 
-from kraft_component.quantity import parse_quantity
+from kraft_component.quantity import parse_quantity, quantity_text
 from kraft_component.render import RenderError, one_line, render
 from kraft_component.spec import KAFKA_INT_MAX, KAFKA_VERSIONS, MIN_MEMORY_LIMIT, InvalidSpec, parse_spec
 from tests.gates import quantity
 from tests.gates.offline import offline_gates
 from tests.gates.schema import SUPPORTED_KUBERNETES, quantity_problem
 from tests.helpers import ROOT
-from tests.kafka_names import require_data
 
 settings.register_profile(
     "kraft-default",
@@ -43,6 +43,8 @@ settings.register_profile(
 FUZZ = settings.get_profile("long" if os.environ.get("HYPOTHESIS_PROFILE") == "long" else "kraft-default")
 
 KEY = "kraft:cluster"
+STACK = "dev"  # any stack of the project: --config replaces its kraft:cluster with the drawn one
+CLUSTER_SCHEMA = Draft202012Validator(json.loads((ROOT / "docs" / "kraft-cluster.schema.json").read_text()))
 NEVER = st.just(False)
 SOMETIMES = st.sampled_from((False,) * 7 + (True,))  # shrinks towards False: the valid value
 
@@ -81,9 +83,10 @@ BAD_ROLES = st.sampled_from([[], ["zookeeper"], ["broker", "controller", "broker
 COMBINED, CONTROLLERS, BROKERS = st.just(["broker", "controller"]), st.just(["controller"]), st.just(["broker"])
 FIXED_SHAPES = st.sampled_from([[COMBINED], [CONTROLLERS, BROKERS], [CONTROLLERS, BROKERS, BROKERS]])
 SHAPES = weighted((3, FIXED_SHAPES), (1, st.lists(st.just(ROLES), min_size=1, max_size=4)))
-CPU = ["100m", "250m", "500m", "1", "2", "4", "1.5", "2000m"]
-MEMORY = ["512Mi", "0.5Gi", "1Gi", "1536Mi", "2Gi", "4Gi", "16Gi", "1.1G", "3e9"]
-SIZE = st.sampled_from(["1Gi", "20Gi", "100Gi", "1Ti", "500G", "1.5Ti", "1E", "2Ei"])
+# Kubernetes takes a quantity as text or as a number (YAML `cpu: 1`, `memory: 1073741824`).
+CPU = ["100m", "250m", "500m", "1", "2", "4", "1.5", "2000m", 1, 0.5, 2.25]
+MEMORY = ["512Mi", "0.5Gi", "1Gi", "1536Mi", "2Gi", "4Gi", "16Gi", "1.1G", "3e9", 1073741824, 4.5e9]
+SIZE = st.sampled_from(["1Gi", "20Gi", "100Gi", "1Ti", "500G", "1.5Ti", "1E", "2Ei", 21474836480, 1.5e12])
 BAD_QUANTITY = st.sampled_from(["4Gii", "lots", "1.5.2", "-1Gi", "2 Gi", "1GB", "Gi", "1e", "0x10"])
 STORAGE_CLASS = st.sampled_from(["fast-ssd", "standard", "gp3", "local.path"])
 BAD_STORAGE_CLASS = st.sampled_from(["Fast_SSD", "ssd class", "-ssd", "a" * 254])
@@ -136,7 +139,7 @@ def _resources(draw: st.DrawFn, draft: Draft, path: str) -> dict[str, Any]:
         limit_values = weighted((3, usual), (1, st.sampled_from(values)))
         draft.put(draw, limits, f"{path}.limits.{resource}", limit_values, bad=BAD_QUANTITY, optional=False)
         limit = limits[resource]
-        within = [value for value in values if limit in values and parse_quantity(value) <= parse_quantity(limit)]
+        within = [value for value in values if limit in values and amount(value) <= amount(limit)]
         choices = values if draw(draft.breaks) or not within else within
         requested = st.sampled_from(choices)
         draft.put(draw, requests, f"{path}.requests.{resource}", requested, bad=BAD_QUANTITY, optional=False)
@@ -191,7 +194,7 @@ def _quorum(draw: st.DrawFn, draft: Draft) -> dict[str, Any]:
 
 def _brokers_drawn(config: dict[str, Any]) -> int:
     """The broker count of the drawn pools, as far as they are valid (3 for the default pool)."""
-    pools = config.get("pools", [DEFAULT_POOL])
+    pools = config.get("pools", DEFAULT_POOLS)
     return sum(
         pool["replicas"]
         for pool in pools
@@ -228,7 +231,7 @@ def drafts(draw: st.DrawFn) -> Draft:
     names = weighted((1, st.just("kafka")), (3, DNS_LABEL), (1, LONG_DNS_LABEL))
     draft.put(draw, config, "name", names, bad=BAD_LABEL)
     draft.put(draw, config, "namespace", NAMESPACE, bad=BAD_LABEL)
-    versions, bad_versions = st.sampled_from(KAFKA_VERSIONS), st.sampled_from(["3.8.0", "4.4.0", "latest", "4.1"])
+    versions, bad_versions = st.sampled_from(KAFKA_VERSIONS), st.sampled_from(["3.8.0", "4.5.0", "latest", "4.1"])
     draft.put(draw, config, "kafkaVersion", versions, bad=bad_versions)
     policies = st.sampled_from(["Always", "IfNotPresent", "Never"])
     draft.put(draw, config, "imagePullPolicy", policies, bad=st.sampled_from(["always", "Sometimes"]))
@@ -252,7 +255,17 @@ def drafts(draw: st.DrawFn) -> Draft:
 
 
 # The oracle: the rules between keys, stated from the docs, not from spec.py.
-DEFAULT_POOL = {"name": "nodes", "roles": ["broker", "controller"], "replicas": 3}
+DEFAULT_POOLS = [
+    {"name": "controllers", "roles": ["controller"], "replicas": 3},
+    {"name": "brokers", "roles": ["broker"], "replicas": 3},
+]
+
+
+def amount(quantity: Any) -> Any:
+    """The value of a quantity written as text or as a number."""
+    return parse_quantity(quantity_text(quantity))
+
+
 MAX_STATEFULSET_NAME, MAX_DNS_LABEL = 52, 63
 
 
@@ -263,9 +276,9 @@ def _under(path: str, prefix: str) -> bool:
 def _resource_rules(resources: dict[str, Any], path: str) -> list[str]:
     broken = []
     for resource in ("cpu", "memory"):
-        if parse_quantity(resources["requests"][resource]) > parse_quantity(resources["limits"][resource]):
+        if amount(resources["requests"][resource]) > amount(resources["limits"][resource]):
             broken.append(f"{path}.requests.{resource}")
-    if parse_quantity(resources["limits"]["memory"]) < parse_quantity(MIN_MEMORY_LIMIT):
+    if amount(resources["limits"]["memory"]) < amount(MIN_MEMORY_LIMIT):
         broken.append(f"{path}.limits.memory")
     return broken
 
@@ -309,7 +322,7 @@ def _topic_rules(topics: dict[str, Any], brokers: int) -> list[str]:
 def rule_violations(draft: Draft) -> list[str]:
     """Key paths that break a rule between keys; a rule is only checked once the keys it reads are valid."""
     config, defects = draft.config, draft.defects
-    pools = config.get("pools", [DEFAULT_POOL])
+    pools = config.get("pools", DEFAULT_POOLS)
     broken = []
     for index, pool in enumerate(pools):
         resources = f"pools[{index}].resources"
@@ -336,6 +349,8 @@ def rule_violations(draft: Draft) -> list[str]:
         broken.append("pools")  # a production quorum is an odd number of at least 3 voters
     elif not any(_under(d, "topicDefaults") for d in defects):
         broken += _topic_rules(config.get("topicDefaults", {}), brokers)
+    if production:  # and production runs no combined node
+        broken += [f"pools[{index}].roles" for index, found in enumerate(roles) if found == {"broker", "controller"}]
     if dynamic and sum("controller" in pool_roles for pool_roles in roles) > 1:
         broken.append("quorum.mode")  # the initial controllers are ordinals of the one controller pool
     return broken
@@ -360,12 +375,13 @@ def check(draft: Draft, kubernetes_version: str) -> None:
         assert reported and all(any(_under(r, e) for e in expected) for r in reported), (reported, expected)
         assert all(any(_under(r, d) for r in reported) for d in draft.defects), (reported, draft.defects)
         with pytest.raises(RenderError) as refused:
-            render(ROOT, "fuzz", {KEY: json.dumps(draft.config)})
+            render(ROOT, STACK, {KEY: json.dumps(draft.config)})
         assert str(refused.value) == one_line(str(error))
         event("refused")
         return
     assert not expected, f"accepted although {expected} are wrong"
-    objects = render(ROOT, "fuzz", {KEY: json.dumps(draft.config)})
+    assert list(CLUSTER_SCHEMA.iter_errors(draft.config)) == [], "the editors' schema refuses what the spec accepts"
+    objects = render(ROOT, STACK, {KEY: json.dumps(draft.config)})
     assert offline_gates(objects, (kubernetes_version,), spec.kafka_version) == []
     event(f"rendered {len(objects)} objects" if len(objects) < 10 else "rendered 10+ objects")
 
@@ -373,7 +389,6 @@ def check(draft: Draft, kubernetes_version: str) -> None:
 @FUZZ
 @given(draft=drafts(), kubernetes_version=st.sampled_from(SUPPORTED_KUBERNETES))
 def test_any_config_is_refused_by_key_or_renders_valid_objects(draft: Draft, kubernetes_version: str) -> None:
-    require_data()
     check(draft, kubernetes_version)
 
 

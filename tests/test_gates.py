@@ -39,7 +39,7 @@ GROWN_VOLUMES["pools"] = [
 ]
 TARGETS: dict[str, tuple[Path, str, dict[str, str]]] = {
     **{f"stack-{stack}": (ROOT, stack, {}) for stack in STACKS},
-    **{f"example-{example.name}": (example, "ci", {}) for example in EXAMPLES},
+    **{f"example-{example.name}": (example, "dev", {}) for example in EXAMPLES},  # each has a stack file `dev`
     "grown-dynamic-quorum": (ROOT, "prod", {"kraft:cluster": json.dumps(GROWN_QUORUM)}),
     "grown-volumes": (ROOT, "prod", {"kraft:cluster": json.dumps(GROWN_VOLUMES)}),
 }
@@ -330,7 +330,7 @@ BROKEN: dict[str, tuple[Callable[[list[Manifest]], None], Gate, str]] = {
     "wrong type": (_wrong_type, client_models, "StatefulSet/kafka-brokers: spec.replicas: Input should be a valid integer"),
     "misspelt kafka key": (
         _misspelt_kafka_key, kafka_properties,
-        "ConfigMap/kafka-config: data['brokers.properties']: line 28: 'num.partition' is not a Kafka 4.3.1 property",
+        "ConfigMap/kafka-config: data['brokers.properties']: line 28: 'num.partition' is not a Kafka 4.4.0 property",
     ),
     "key removed in 4.0": (_removed_kafka_key, kafka_properties, "'zookeeper.connect' was removed in Kafka 4.0"),
     "int out of range": (

@@ -12,7 +12,7 @@ import pytest
 from kraft_component import manifests
 from kraft_component.kafka_config import pool_properties
 from kraft_component.spec import KAFKA_VERSIONS, ClusterSpec, QuorumMode, parse_spec
-from tests.kafka_names import config_names, is_known, removed_in_4, require_data
+from tests.kafka_names import config_names, is_known, removed_in_4
 from tests.standins import Pod, parse_properties
 
 SHAPES: dict[str, tuple[list[dict[str, Any]], str]] = {
@@ -62,11 +62,6 @@ def unknown_names(names: set[str], version: str) -> list[str]:
     if not version.startswith("3."):
         unknown |= names & removed_in_4()
     return sorted(unknown)
-
-
-@pytest.fixture(autouse=True)
-def _kafka_names() -> None:
-    require_data()
 
 
 def test_the_name_check_catches_typos_and_removed_names() -> None:

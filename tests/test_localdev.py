@@ -1,9 +1,15 @@
 """The local-run helpers behind `bin/dev-up`: tool checks and the kind cluster shape (no tool runs here)."""
 
+import shutil
+import subprocess
+import sys
 from pathlib import Path
+from types import SimpleNamespace
+from typing import cast
 
 import pytest
 import yaml
+from pulumi import automation as auto
 
 from localdev import kind, stack, tools
 from localdev.__main__ import main
@@ -97,3 +103,68 @@ def test_a_project_copy_runs_this_program_with_its_stack_files_beside_it(tmp_pat
     assert "stackConfigDir" not in project, "stack files stay in the copy, not in stacks/"
     assert project["runtime"]["options"]["virtualenv"] == str(stack.ROOT / ".venv")
     assert (copy / "__main__.py").read_text() == (stack.ROOT / "__main__.py").read_text()
+
+
+def dev_up(tmp_path: Path, *tools: tuple[str, str]) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """Run a copy of bin/dev-up whose bin/setup-venv only leaves a mark, with PATH holding python3, dirname and
+    stand-ins for `tools` (name, script); return the run and the mark's path."""
+    repo = tmp_path / "repo"
+    for copied in ("bin/dev-up", "localdev/__init__.py", "localdev/tools.py"):
+        (repo / copied).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(stack.ROOT / copied, repo / copied)
+    fake_tool(repo / "bin", "setup-venv", f": > {repo / 'built'}")  # shell builtins only
+    commands = tmp_path / "path"
+    commands.mkdir()
+    (commands / "python3").symlink_to(Path(sys.executable).resolve())  # the interpreter itself, not a shim
+    (commands / "dirname").symlink_to(str(shutil.which("dirname")))
+    for name, script in tools:
+        fake_tool(commands, name, script)
+    run = subprocess.run(
+        ["/bin/bash", str(repo / "bin" / "dev-up")],
+        env={"PATH": str(commands)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return run, repo / "built"
+
+
+def test_dev_up_names_every_missing_tool_before_building_anything(tmp_path: Path) -> None:
+    run, built = dev_up(tmp_path, ("kind", "exit 0"), ("docker", "exit 1"))  # a docker client without an engine
+    assert run.returncode == 2
+    assert "kraft: cannot run locally: missing tool(s): pulumi, docker" in run.stderr
+    assert "pulumi.com/docs/install" in run.stderr
+    assert not built.exists(), "nothing is built before the tools are there"
+
+
+def test_dev_up_builds_the_virtualenv_once_the_tools_are_there(tmp_path: Path) -> None:
+    run, built = dev_up(tmp_path, ("docker", "exit 0"), ("kind", "exit 0"), ("pulumi", "exit 0"))
+    assert built.exists(), run.stderr
+
+
+class _Workspace:
+    """The two stack-settings calls of a Pulumi workspace, on a dict of settings by stack."""
+
+    def __init__(self, settings: dict[str, auto.StackSettings]) -> None:
+        self.settings = settings
+
+    def stack_settings(self, stack_name: str) -> auto.StackSettings:
+        if stack_name not in self.settings:
+            raise FileNotFoundError(stack_name)
+        return self.settings[stack_name]
+
+    def save_stack_settings(self, stack_name: str, settings: auto.StackSettings) -> None:
+        self.settings[stack_name] = settings
+
+
+@pytest.mark.parametrize("existing", [True, False], ids=["stack file", "no stack file yet"])
+def test_structured_config_is_saved_as_an_object_next_to_the_stacks_settings(existing: bool) -> None:
+    workspace = _Workspace({"e2e": auto.StackSettings(encryption_salt="v1:salt", config={"kubernetes:context": "x"})})
+    if not existing:
+        workspace.settings.clear()
+    local = SimpleNamespace(name="e2e", workspace=workspace)
+    stack.set_object_config(cast(auto.Stack, local), "kraft:cluster", {"name": "events"})
+    saved = workspace.settings["e2e"]
+    assert saved.config is not None and saved.config["kraft:cluster"] == {"name": "events"}, "an object, not text"
+    if existing:
+        assert (saved.encryption_salt, saved.config["kubernetes:context"]) == ("v1:salt", "x")

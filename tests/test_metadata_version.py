@@ -14,7 +14,7 @@ def run_job(tmp_path: Path, kafka_version: str, metadata_version: str) -> list[C
     """Run the Job's container once; the kafka-features.sh calls it made."""
     spec = parse_spec({"profile": "development", "kafkaVersion": kafka_version, "metadataVersion": metadata_version})
     job = metadata_version_job(spec, spec.namespace)
-    pod = Pod(tmp_path, spec, "nodes", 0, workload=job, log_dirs=[])
+    pod = Pod(tmp_path, spec, spec.pools[0].name, 0, workload=job, log_dirs=[])
     start = pod.start()
     assert start.returncode == 0, start.stdout + start.stderr
     return start.tool_calls("kafka-features.sh")

@@ -627,7 +627,7 @@ def test_a_static_quorum_passes_no_quorum_flag(tmp_path: Path) -> None:
 
 
 def test_retained_volumes_start_under_a_new_directory_id_seed(tmp_path: Path) -> None:
-    """A destroyed cluster redeployed on its retained volumes (README, 'Data safety') gets a new seed, so the
+    """A destroyed cluster redeployed on its retained volumes (docs/operations.md) gets a new seed, so the
     Secret's IDs differ from the volumes'; the voters live in the metadata log, which the volume keeps."""
     started(Pod(tmp_path, GROWN, "controllers", 1, directory_id_seed=OTHER_DIRECTORY_ID_SEED).start())
     pod = Pod(tmp_path, GROWN, "controllers", 1)

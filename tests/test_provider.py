@@ -62,7 +62,7 @@ def registered(evaluation: Evaluation) -> list[tuple[str, str, str, bool, str]]:
 
 def test_schema_matches_the_checked_in_snapshot() -> None:
     assert hosted.schema() == json.loads(SNAPSHOT.read_text()), (
-        "the package schema changed: review it, then `.venv/bin/python -m kraft_component.hosted > provider/schema.json`"
+        "the package schema changed: run bin/generate and review the difference of provider/schema.json"
     )
 
 

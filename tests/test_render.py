@@ -14,12 +14,14 @@ from kraft_component.evaluation import REDACTED
 from kraft_component.render import (
     RenderError,
     evaluate_project,
+    has_declared_type,
     kubernetes_objects,
     load_project,
     one_line,
     render,
     wire_config,
 )
+from kraft_component.stack import CLUSTER_KEY
 from tests.helpers import ROOT, STACKS, evaluate_stack
 
 STACK_PROGRAM = "from kraft_component.stack import run\n\nrun()\n"
@@ -136,7 +138,7 @@ def test_an_encrypted_value_is_never_invented(capsys: pytest.CaptureFixture[str]
 def test_config_supplies_an_encrypted_value_which_stays_secret(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    write_project(tmp_path, {"prod": {"kraft:clusterId": {"secure": "v1:Zm9vYmFy"}}})
+    write_project(tmp_path, {"prod": {"kraft:cluster": {}, "kraft:clusterId": {"secure": "v1:Zm9vYmFy"}}})
     given = f"kraft:clusterId={CLUSTER_ID}"
     _, redacted, _ = cli(capsys, "--stack", "prod", "--project-dir", tmp_path, "--config", given)
     _, shown, _ = cli(capsys, "--stack", "prod", "--project-dir", tmp_path, "--config", given, "--show-secrets")
@@ -155,42 +157,111 @@ def names(objects: list[dict[str, Any]], kind: str) -> list[str]:
     return [obj["metadata"]["name"] for obj in objects if obj["kind"] == kind]
 
 
+POOLS = ["brokers", "controllers"]  # the StatefulSets of the default pools, by name, in install order
+
+
 def test_keys_without_a_namespace_belong_to_the_project(tmp_path: Path) -> None:
     stacks = {"dev": {"cluster": {"name": "events"}}}
     kraft = write_project(tmp_path / "kraft", stacks)
     other = write_project(tmp_path / "other", stacks, name="other")
-    assert names(render(kraft, "dev"), "StatefulSet") == ["events-nodes"]
-    assert names(render(other, "dev"), "StatefulSet") == ["kafka-nodes"], "other:cluster is not kraft:cluster"
+    assert names(render(kraft, "dev"), "StatefulSet") == [f"events-{pool}" for pool in POOLS]
+    with pytest.raises(RenderError, match=r"^kraft:cluster: not set"):
+        render(other, "dev")  # other:cluster is not kraft:cluster
 
 
 def test_config_overrides_the_stack_file(tmp_path: Path) -> None:
     write_project(tmp_path, {"dev": {"kraft:cluster": {"name": "events"}}})
     objects = render(tmp_path, "dev", {"kraft:cluster": '{"name": "orders"}'})
-    assert names(objects, "StatefulSet") == ["orders-nodes"]
+    assert names(objects, "StatefulSet") == [f"orders-{pool}" for pool in POOLS]
 
 
 def test_project_config_is_a_default_that_the_stack_file_overrides(tmp_path: Path) -> None:
     write_project(
         tmp_path,
-        {"prod": {"kraft:cluster": {"name": "orders"}}},
+        {"prod": {"kraft:cluster": {"name": "orders"}}, "dev": {}},
         config={"kraft:cluster": {"value": {"name": "events"}}},
     )
-    assert names(render(tmp_path, "dev"), "StatefulSet") == ["events-nodes"]
-    assert names(render(tmp_path, "prod"), "StatefulSet") == ["orders-nodes"]
+    assert names(render(tmp_path, "dev"), "StatefulSet") == [f"events-{pool}" for pool in POOLS]
+    assert names(render(tmp_path, "prod"), "StatefulSet") == [f"orders-{pool}" for pool in POOLS]
 
 
 def test_stack_files_are_read_from_the_stack_config_dir(tmp_path: Path) -> None:
     write_project(tmp_path, stackConfigDir="stacks")
     (tmp_path / "stacks").mkdir()
     (tmp_path / "stacks" / "Pulumi.dev.yaml").write_text(yaml.safe_dump({"config": {"kraft:cluster": {"name": "x"}}}))
-    assert names(render(tmp_path, "dev"), "StatefulSet") == ["x-nodes"]
+    assert names(render(tmp_path, "dev"), "StatefulSet") == [f"x-{pool}" for pool in POOLS]
 
 
-def test_an_absent_stack_file_is_an_empty_config() -> None:
-    objects = render(ROOT / "examples" / "own-namespace", "anything")
+def test_an_unknown_stack_is_refused_naming_the_stacks_that_exist(capsys: pytest.CaptureFixture[str]) -> None:
+    code, printed, error = cli(capsys, "--stack", "prdo", "--project-dir", ROOT)
+    assert (code, printed) == (1, "")
+    assert error == (
+        f"kraft render: no stack 'prdo': {ROOT / 'stacks' / 'Pulumi.prdo.yaml'} does not exist; the stacks of this "
+        "project: dev, prod, staging (a stack without config has a file with `config: {}`)\n"
+    )
+
+
+def test_a_project_without_stack_files_has_no_stacks(tmp_path: Path) -> None:
+    write_project(tmp_path)
+    with pytest.raises(RenderError, match=r"the stacks of this project: none"):
+        render(tmp_path, "dev")
+
+
+def test_a_stack_of_the_example_program_renders_its_own_namespace() -> None:
+    objects = render(ROOT / "examples" / "own-namespace", "dev")
     assert names(objects, "Namespace") == ["streaming"]
     assert names(objects, "StatefulSet") == ["events-brokers", "events-controllers"]
-    assert names(render(ROOT, "no-such-stack"), "StatefulSet") == ["kafka-nodes"]
+
+
+@pytest.mark.parametrize(
+    ("stack_config", "message"),
+    [
+        ({}, "Stack 'dev' is missing configuration value 'cluster'"),
+        ({"kraft:cluster": None}, "Stack 'dev' with configuration key 'cluster' must be of type 'object'"),
+        ({"kraft:cluster": "events"}, "Stack 'dev' with configuration key 'cluster' must be of type 'object'"),
+        ({"cluster": ["events"]}, "Stack 'dev' with configuration key 'cluster' must be of type 'object'"),
+    ],
+)
+def test_the_keys_pulumi_yaml_declares_are_checked_as_pulumi_checks_them(
+    tmp_path: Path, stack_config: dict[str, Any], message: str
+) -> None:
+    write_project(tmp_path, {"dev": stack_config}, config={"cluster": {"type": "object"}})
+    with pytest.raises(RenderError) as refused:
+        render(tmp_path, "dev")
+    assert str(refused.value) == message
+
+
+def test_a_declared_key_given_with_config_is_set(tmp_path: Path) -> None:
+    write_project(tmp_path, {"dev": {}}, config={"cluster": {"type": "object"}})
+    assert names(render(tmp_path, "dev", {"kraft:cluster": "{}"}), "StatefulSet") == [f"kafka-{pool}" for pool in POOLS]
+
+
+@pytest.mark.parametrize(
+    ("value", "declared", "accepted"),
+    [
+        ({}, "object", True), ([], "object", False), ("x", "object", False), (None, "object", False),
+        ([1], "array", True), ({}, "array", False),
+        ("x", "string", True), (3, "string", True), (None, "string", False), ({}, "string", False),
+        (3, "integer", True), ("-3", "integer", True), (3.5, "integer", False), ("three", "integer", False),
+        (True, "boolean", True), ("false", "boolean", True), ("yes", "boolean", False),
+    ],
+)  # fmt: skip
+def test_declared_types_accept_what_pulumi_accepts(value: Any, declared: str, accepted: bool) -> None:
+    assert has_declared_type(value, declared) is accepted
+
+
+# What Pulumi's project schema (sdk/go/common/workspace/project.json, 3.274) allows in a config declaration.
+DECLARATION_KEYS = {"type", "items", "description", "secret", "default", "value"}
+DECLARED_TYPES = {"string", "integer", "boolean", "array", "object"}
+
+
+def test_pulumi_yaml_declares_the_required_stack_key_as_pulumi_allows() -> None:
+    declarations = load_project(ROOT).declarations
+    assert set(declarations) == {CLUSTER_KEY.removeprefix("kraft:")}, "the one key every stack must set"
+    for declaration in declarations.values():
+        assert set(declaration) <= DECLARATION_KEYS
+        assert declaration["type"] in DECLARED_TYPES
+        assert "default" not in declaration and "value" not in declaration, "required: a stack must say its cluster"
 
 
 def test_the_program_runs_as_the_named_project_and_stack_from_its_main_folder(tmp_path: Path) -> None:
@@ -199,7 +270,7 @@ def test_the_program_runs_as_the_named_project_and_stack_from_its_main_folder(tm
         "k8s.core.v1.ConfigMap('c', metadata={'name': f'{pulumi.get_project()}-{pulumi.get_stack()}'},\n"
         "                      data={'cwd': open('data.txt').read()})\n"
     )
-    write_project(tmp_path, name="demo", main="src", program=program)
+    write_project(tmp_path, {"qa": {}}, name="demo", main="src", program=program)
     (tmp_path / "src" / "data.txt").write_text("found")
     [config_map] = render(tmp_path, "qa")
     assert config_map["metadata"]["name"] == "demo-qa"
@@ -233,7 +304,7 @@ def test_invalid_component_args_in_a_program_fail_with_their_key_path(tmp_path: 
         "from kraft_component import KraftCluster, KraftClusterArgs\n\n"
         "KraftCluster('k', KraftClusterArgs({'pools': [{'name': 'n', 'roles': ['broker'], 'replicas': 0}]}))\n"
     )
-    write_project(tmp_path, program=program)
+    write_project(tmp_path, {"dev": {}}, program=program)
     with pytest.raises(RenderError, match=r"^invalid configuration: KraftClusterArgs\.spec\.pools\[0\]\.replicas: "):
         render(tmp_path, "dev")
 

@@ -1,16 +1,32 @@
 """The spec: defaults, derived values and errors that name the key and the allowed values."""
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
-from kraft_component.spec import KAFKA_VERSIONS, InvalidSpec, QuorumMode, Role, parse_cluster_id, parse_spec
+from kraft_component.quantity import parse_quantity
+from kraft_component.spec import (
+    DEFAULT_KAFKA_VERSION,
+    KAFKA_VERSIONS,
+    InvalidSpec,
+    Profile,
+    QuorumMode,
+    Role,
+    parse_cluster_id,
+    parse_spec,
+)
+from tests.gates import quantity
+from tests.gates.schema import quantity_problem
+
+CONTROLLERS = {"name": "controllers", "roles": ["controller"], "replicas": 3}
+BROKERS = {"name": "brokers", "roles": ["broker"], "replicas": 3}
 
 
 def combined(replicas: int = 3, **extra: Any) -> dict[str, Any]:
-    profile = "production" if replicas in (3, 5) else "development"
+    """One pool of combined nodes: the development profile's smallest cluster."""
     return {
-        "profile": profile,
+        "profile": "development",
         "pools": [{"name": "nodes", "roles": ["broker", "controller"], "replicas": replicas, **extra}],
     }
 
@@ -21,12 +37,14 @@ def error_of(data: Any) -> str:
     return str(caught.value)
 
 
-def test_defaults_are_one_pool_of_three_combined_nodes() -> None:
+def test_defaults_are_three_dedicated_controllers_and_three_brokers_in_the_production_profile() -> None:
     spec = parse_spec(None)
     assert [(p.name, p.roles, p.replicas, p.node_id_offset) for p in spec.pools] == [
-        ("nodes", [Role.BROKER, Role.CONTROLLER], 3, 0)
+        ("controllers", [Role.CONTROLLER], 3, 0),
+        ("brokers", [Role.BROKER], 3, 100),
     ]
-    assert spec.image_ref == "apache/kafka:4.3.1"
+    assert spec.profile is Profile.PRODUCTION
+    assert spec.image_ref == "apache/kafka:4.4.0"
     assert (spec.replication_factor, spec.min_insync_replicas) == (3, 2)
 
 
@@ -330,10 +348,67 @@ def test_a_dynamic_quorum_has_one_controller_pool_a_static_one_may_have_several(
 
 
 def test_initial_controllers_stay_fixed_while_the_pool_grows() -> None:
-    spec = parse_spec(
-        {
-            "quorum": {"initialControllers": 3},
-            "pools": [{"name": "n", "roles": ["broker", "controller"], "replicas": 5}],
-        }
-    )
+    spec = parse_spec({**combined(5), "quorum": {"initialControllers": 3}})
     assert (spec.initial_controller_count, spec.controller_count) == (3, 5)
+
+
+# --- profiles --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("roles", [["broker", "controller"], ["controller", "broker"]])
+def test_production_refuses_combined_nodes_naming_the_pool_and_the_alternatives(roles: list[str]) -> None:
+    pools = [{"name": "brokers", "roles": ["broker"], "replicas": 3}, {"name": "nodes", "roles": roles, "replicas": 3}]
+    message = error_of({"pools": pools})
+    assert "kraft:cluster.pools[1].roles: combines broker and controller in a production profile" in message
+    assert "a dedicated controller pool (roles: [controller]) plus a broker pool (roles: [broker])" in message
+    assert "or profile: development" in message
+    assert parse_spec({"pools": pools, "profile": "development", "quorum": {"mode": "static"}}).controller_count == 3
+
+
+def test_every_default_is_a_valid_production_cluster() -> None:
+    assert parse_spec({"profile": "production"}) == parse_spec({})
+
+
+# --- values YAML reads as numbers -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("given", "text"),
+    [(1, "1"), (0.5, "0.5"), (2.25, "2.25"), (1073741824, "1073741824"), (1.5e9, "1500000000.0"), (1e21, "1e+21")],
+)
+def test_a_quantity_written_as_a_yaml_number_is_that_quantity(given: float, text: str) -> None:
+    resources = {"requests": {"cpu": given, "memory": 1073741824}, "limits": {"cpu": 1e21, "memory": 1e21}}
+    spec = parse_spec({"pools": [CONTROLLERS, {**BROKERS, "resources": resources, "storage": {"size": given}}]})
+    brokers = spec.pools[1]
+    assert (brokers.resources.requests.cpu, brokers.storage.size) == (text, text)
+    assert parse_quantity(text) == Decimal(str(given)) == quantity(text)
+    assert quantity_problem(text) is None, "the API server's grammar accepts it"
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        (True, "Input should be a valid string"),
+        (float("inf"), "inf is not a Kubernetes quantity"),
+        (float("nan"), "nan is not a Kubernetes quantity"),
+        (-1, "'-1' is not a Kubernetes quantity"),
+    ],
+)
+def test_a_number_that_is_no_quantity_is_refused_by_its_key(given: Any, message: str) -> None:
+    pools = [CONTROLLERS, {**BROKERS, "storage": {"size": given}}]
+    assert f"kraft:cluster.pools[1].storage.size: {message}" in error_of({"pools": pools})
+
+
+NUMBER = "is a number (YAML reads unquoted digits and dots as one); quote it, for example"
+
+
+@pytest.mark.parametrize(
+    ("key", "given", "hint"),
+    [
+        ("kafkaVersion", 4.3, f'4.3 {NUMBER} "{DEFAULT_KAFKA_VERSION}"'),
+        ("kafkaVersion", 4, f'4 {NUMBER} "{DEFAULT_KAFKA_VERSION}"'),
+        ("metadataVersion", 4.1, f'4.1 {NUMBER} "4.4"'),
+    ],
+)
+def test_a_version_written_as_a_yaml_number_gets_the_hint_to_quote_it(key: str, given: float, hint: str) -> None:
+    assert f"kraft:cluster.{key}: {hint}" in error_of({key: given})

@@ -1,5 +1,6 @@
 """The stack program over every stack file, the example program, and refusal of bad stack config."""
 
+import json
 import runpy
 from decimal import Decimal
 from typing import Any
@@ -12,6 +13,7 @@ from pulumi.runtime.stack import Stack
 from kraft_component.evaluation import evaluate
 from kraft_component.quantity import parse_quantity
 from kraft_component.spec import QuorumMode, parse_spec
+from kraft_component.stack import run
 
 from .helpers import ROOT, STACKS, evaluate_config, evaluate_stack, objects, registration, stack_config, stack_spec
 
@@ -92,7 +94,7 @@ def test_a_user_password_comes_from_its_secret_stack_key() -> None:
 def test_the_stack_adopts_a_cluster_id_from_the_secret_key() -> None:
     evaluation = evaluate_config({"kraft:cluster": {}, "kraft:clusterId": "MkU3OEVBNTcwNTJENDM2Qg"})
     assert [r.name for r in evaluation.registrations if r.type.endswith("RandomId")] == ["kafka-directory-id-seed"]
-    secret = next(r for r in evaluation.registrations if r.type.endswith("Secret"))
+    secret = registration(evaluation, "Secret", "kafka-cluster-id")
     assert secret.manifest(show_secrets=True)["stringData"]["cluster-id"] == "MkU3OEVBNTcwNTJENDM2Qg"
 
 
@@ -111,6 +113,34 @@ def test_the_stack_adopts_a_cluster_id_from_the_secret_key() -> None:
             {"kraft:cluster": {}, "kraft:clusterId": "too-short"},
             "kraft:clusterId: 9 characters that are not a KRaft cluster ID",
         ),
+        (
+            {"kraft:cluster": {}, "kraft:clustr": {"name": "events"}},
+            "kraft:clustr: unknown key; allowed keys in the kraft namespace: kraft:cluster, kraft:clusterId, "
+            "kraft:password-<user> (a user declared in kraft:cluster.users)",
+        ),
+        ({"kraft:cluster": {}, "kraft:clusterid": "MkU3OEVBNTcwNTJENDM2Qg"}, "kraft:clusterid: unknown key"),
+        ({"kraft:clustr": {}}, "kraft:clustr: unknown key"),
+        ({}, "kraft:cluster: not set; give the cluster's keys (docs/configuration.md), or {} for every default"),
+        ({"kraft:cluster": None}, "kraft:cluster: empty; give the cluster's keys"),
+        ({"kraft:cluster": ""}, "kraft:cluster: empty; give the cluster's keys"),
+        ({"kraft:cluster": "  "}, "kraft:cluster: empty; give the cluster's keys"),
+        (
+            {"kraft:cluster": {"users": [{"name": "orders"}]}, "kraft:password-payments": "p" * 20},
+            "kraft:password-payments: passwords for undeclared users payments; declared in kraft:cluster.users: orders",
+        ),
+    ],
+    ids=[
+        "replicas",
+        "version",
+        "cluster ID",
+        "misspelt",
+        "wrong case",
+        "only a misspelt cluster",
+        "absent",
+        "null",
+        "empty",
+        "blank",
+        "undeclared user",
     ],
 )
 def test_bad_stack_config_stops_before_any_resource_exists(config: dict[str, Any], message: str) -> None:
@@ -134,3 +164,20 @@ def test_the_example_composes_the_component_into_its_own_namespace() -> None:
 @pytest.mark.parametrize("stack", STACKS)
 def test_every_stack_chooses_its_quorum_mode_explicitly(stack: str) -> None:
     assert stack_config(stack)["kraft:cluster"]["quorum"]["mode"] in {mode.value for mode in QuorumMode}
+
+
+def test_other_namespaces_belong_to_their_providers() -> None:
+    config = {"kraft:cluster": {}, "kubernetes:context": "kind-kraft-dev", "pulumi:tags": {"team": "data"}}
+    assert objects(evaluate_config(config), "StatefulSet")
+
+
+def test_an_empty_mapping_deploys_every_default() -> None:
+    names = {obj["metadata"]["name"] for obj in objects(evaluate_config({"kraft:cluster": {}}), "StatefulSet")}
+    assert names == {"kafka-controllers", "kafka-brokers"}
+
+
+def test_the_engines_config_is_checked_like_the_mocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The language host hands the program its config in PULUMI_CONFIG; a misspelt key there is refused too."""
+    monkeypatch.setenv("PULUMI_CONFIG", json.dumps({"kraft:cluster": "{}", "kraft:clustr": "{}"}))
+    with pytest.raises(pulumi.RunError, match=r"kraft:clustr: unknown key"):
+        evaluate(run)

@@ -1,10 +1,9 @@
 """The end-to-end flow on kind: one stack, deployed, disrupted, grown, upgraded and destroyed, in order.
 
 Needs docker (engine running), kind, kubectl and the pulumi CLI; without them every step skips and says
-which are missing. Run it with bin/test-e2e (README, "End-to-end tests on kind").
+which are missing. Run it with bin/test-e2e (docs/testing.md, "End-to-end tests on kind").
 """
 
-import json
 import shutil
 import subprocess
 from dataclasses import dataclass, field
@@ -57,7 +56,7 @@ class Flow:
 
     def deploy(self, config: dict[str, Any]) -> auto.UpResult:
         """Set `kraft:cluster` to `config` and `pulumi up`."""
-        self.stack.set_config(f"{CONFIG_NAMESPACE}:cluster", auto.ConfigValue(json.dumps(config)))
+        local_stack.set_object_config(self.stack, f"{CONFIG_NAMESPACE}:cluster", config)
         result = self.stack.up(on_output=print)
         self.config = config
         return result
@@ -231,7 +230,7 @@ def test_a_version_change_rolls_controllers_before_brokers_one_pod_at_a_time(flo
 
 
 def test_destroy_after_unprotect_keeps_the_volumes(flow: Flow) -> None:
-    """The teardown of README "Data safety": note the cluster ID, `pulumi state unprotect --all`,
+    """The teardown of docs/operations.md, "Data safety and teardown": note the cluster ID, `pulumi state unprotect --all`,
     `pulumi destroy`. Every StatefulSet is gone; every data volume claim stays, to be adopted with that ID."""
     cluster_id = parse_cluster_id(flow.stack.outputs()["cluster_id"].value)
     workspace = flow.stack.workspace

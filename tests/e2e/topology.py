@@ -7,8 +7,8 @@ from kraft_component.manifests import Manifest
 from kraft_component.spec import ClusterSpec, PoolSpec
 
 NAMESPACE = "kafka"
-OLD_VERSION = "4.2.1"  # deployed first
-NEW_VERSION = "4.3.1"  # rolled out in the upgrade step
+OLD_VERSION = "4.3.1"  # deployed first
+NEW_VERSION = "4.4.0"  # rolled out in the upgrade step
 CONTROLLERS = "controllers"
 BROKERS = "brokers"
 CLIENT_LABELS = {"kraft-e2e/client": "true"}  # admitted to the client port by network.clientsFrom

@@ -1,6 +1,7 @@
 """Gate 4: every Kafka property we write is a real name for the image's Kafka version, none was removed in
-Kafka 4.0, and numbers and booleans are values of their type. Kafka itself never rejects an unknown key (it
-logs "supplied but not used"), so a misspelt key would silently do nothing in production.
+Kafka 4.0, and every value is one the release's ConfigDef accepts (its type, range and valid values). Kafka
+itself never rejects an unknown key (it logs "supplied but not used"), so a misspelt key would silently do
+nothing in production.
 
 The properties checked are the server.properties templates: the ConfigMap file that a StatefulSet's
 `KRAFT_TEMPLATE` environment variable points the node bootstrap script at. Placeholders are filled in as for
@@ -11,16 +12,17 @@ import posixpath
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
 
 from kraft_component.kafka_config import NODE_ID, POD_NAME
+from kraft_component.kafka_release import broker_config
 from kraft_component.spec import KAFKA_VERSIONS
-from tests.kafka_names import is_known, removed_in_4, require_data
+from tests.kafka_names import is_known, removed_in_4
 
 from . import FieldPath, Manifest, failure, get, pod_templates
 
 TEMPLATE_VARIABLE = "KRAFT_TEMPLATE"
 OFFSET_VARIABLE = "KRAFT_NODE_ID_OFFSET"
+PLACEHOLDER = re.compile(r"@[A-Z][A-Z_]*@")  # filled in by the node's bootstrap script
 
 
 @dataclass(frozen=True)
@@ -109,31 +111,13 @@ def kafka_properties(objects: Iterable[Manifest], kafka_version: str | None = No
     return failures
 
 
-@cache
-def property_types(kafka_version: str) -> dict[str, str]:
-    """name -> ConfigDef type (INT, BOOLEAN, ...), from the defaults table of the same major release."""
-    table = "broker-config-defaults-3.9.2.tsv" if kafka_version.startswith("3.") else "broker-config-defaults-4.3.1.tsv"
-    lines = (require_data() / table).read_text(encoding="utf-8").splitlines()
-    return {name: kind for name, kind, *_ in (line.split("\t") for line in lines if line.strip())}
-
-
-_INTEGER_BITS = {"SHORT": 16, "INT": 32, "LONG": 64}
-
-
-def value_problem(kind: str | None, value: str) -> str | None:
-    """Why Kafka would refuse `value` for a property of ConfigDef type `kind`, or None (placeholders pass)."""
-    value = value.strip()
-    if kind is None or (value.startswith("@") and value.endswith("@")):
+def value_problem(name: str, value: str, kafka_version: str) -> str | None:
+    """Why the release would refuse `value` for the ConfigDef key `name`, or None (values with a placeholder
+    left and keys that only match a pattern pass)."""
+    key = broker_config(kafka_version).get(name)
+    if key is None or PLACEHOLDER.search(value):
         return None
-    if kind in _INTEGER_BITS:
-        bits = _INTEGER_BITS[kind]
-        if not re.fullmatch(r"-?[0-9]+", value) or not -(2 ** (bits - 1)) <= int(value) < 2 ** (bits - 1):
-            return f"{value!r} is not of type {kind} (a {bits}-bit integer)"
-    elif kind == "BOOLEAN" and value.lower() not in ("true", "false"):
-        return f"{value!r} is not of type BOOLEAN"
-    elif kind == "DOUBLE" and not re.fullmatch(r"-?[0-9]+(\.[0-9]*)?([eE][-+]?[0-9]+)?", value):
-        return f"{value!r} is not of type DOUBLE"
-    return None
+    return key.problem(value)
 
 
 def _fill(value: str, placeholders: dict[str, str]) -> str:
@@ -154,7 +138,7 @@ def template_problems(template: Template, version: str) -> Iterator[str]:
             yield failure(template.config_map, template.path, f"{where} is not a Kafka {version} property")
         elif key in removed_in_4():
             yield failure(template.config_map, template.path, f"{where} was removed in Kafka 4.0")
-        elif problem := value_problem(property_types(version).get(key), _fill(value, template.placeholders)):
+        elif problem := value_problem(key, _fill(value, template.placeholders), version):
             yield failure(template.config_map, template.path, f"{where}: {problem}")
         if key in seen:
             yield failure(template.config_map, template.path, f"{where} is set twice")
