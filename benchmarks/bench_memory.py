@@ -30,7 +30,7 @@ from kraft_component.jobs import JOB_MEMORY, TOOL_HEAP  # noqa: E402
 from kraft_component.quantity import parse_quantity  # noqa: E402
 from kraft_component.statefulset import G1_OPTS, heap_mib  # noqa: E402
 from tests.helpers import stack_spec  # noqa: E402
-from tests.realkafka.kafka import Node, free_port, kafka_home, node_properties, running, single_node  # noqa: E402
+from tests.realkafka.local_nodes import Node, free_port, kafka_home, node_properties, running, single_node  # noqa: E402
 
 MIB = 2**20
 AUTHORIZER = {

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kraft_component import naming
-from tests.realkafka.kafka import kafka_home, tool
+from tests.realkafka.local_nodes import kafka_home, tool
 from tests.standins import DASH_CLUSTER_ID, Pod
 from tests.test_node_bootstrap import TOPOLOGIES, meta_bytes, started
 

@@ -8,7 +8,7 @@ import pytest
 
 from kraft_component.jobs import metadata_version_job
 from kraft_component.spec import parse_spec
-from tests.realkafka.kafka import finalized_levels, kafka_home, single_node
+from tests.realkafka.local_nodes import finalized_levels, kafka_home, single_node
 from tests.standins import Pod
 
 pytestmark = pytest.mark.realkafka
