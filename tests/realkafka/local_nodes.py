@@ -108,23 +108,27 @@ def node_properties(
     return "".join(f"{key}={value}\n" for key, value in (properties | (extra or {})).items())
 
 
-@contextmanager
-def running(
-    home: Path, folder: Path, properties: str, release_version: str, port: int, *, heap: str = SMALL_HEAP,
-    jvm: str | None = None,
-) -> Iterator[tuple[int, Path]]:  # fmt: skip
-    """Format `folder`/data at `release_version` and run Kafka with `properties` until `port` opens; yields
-    (pid, log). Stopped on exit, also on failure."""
+def formatted(home: Path, folder: Path, properties: str, release_version: str) -> Path:
+    """Write `folder`/server.properties and format its log directories at `release_version`; its path."""
     folder.mkdir(parents=True, exist_ok=True)
     config = folder / "server.properties"
     config.write_text(properties)
     tool(home, "kafka-storage.sh", "format", "--config", str(config), f"--cluster-id={CLUSTER_ID}",
          "--release-version", release_version)  # fmt: skip
-    log = folder / "server.log"
-    env = os.environ | {"KAFKA_HEAP_OPTS": heap, "LOG_DIR": str(folder / "logs")}
+    return config
+
+
+@contextmanager
+def started(
+    home: Path, config: Path, port: int, *, heap: str = SMALL_HEAP, jvm: str | None = None
+) -> Iterator[tuple[int, Path]]:
+    """Run Kafka with `config` until `port` opens; yields (pid, log: server.log beside the config). Stopped
+    on exit (SIGTERM, then SIGKILL), also on failure."""
+    log = config.parent / "server.log"
+    env = os.environ | {"KAFKA_HEAP_OPTS": heap, "LOG_DIR": str(config.parent / "logs")}
     if jvm is not None:
         env["KAFKA_JVM_PERFORMANCE_OPTS"] = jvm
-    with log.open("w") as output:
+    with log.open("a") as output:
         server = subprocess.Popen(
             [str(home / "bin" / "kafka-server-start.sh"), str(config)], stdout=output, stderr=subprocess.STDOUT,
             env=env, start_new_session=True,
@@ -134,6 +138,17 @@ def running(
         yield server.pid, log
     finally:
         _stop(server)
+
+
+@contextmanager
+def running(
+    home: Path, folder: Path, properties: str, release_version: str, port: int, *, heap: str = SMALL_HEAP,
+    jvm: str | None = None,
+) -> Iterator[tuple[int, Path]]:  # fmt: skip
+    """A node formatted in `folder` at `release_version` and started (see started)."""
+    config = formatted(home, folder, properties, release_version)
+    with started(home, config, port, heap=heap, jvm=jvm) as process:
+        yield process
 
 
 @contextmanager
