@@ -27,12 +27,14 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # runnable from a checkout without installing the package
 
 from kraft_component.jobs import JOB_MEMORY, TOOL_HEAP  # noqa: E402
+from kraft_component.pod_template import heap_options, performance_options  # noqa: E402
 from kraft_component.quantity import parse_quantity  # noqa: E402
-from kraft_component.statefulset import G1_OPTS, heap_mib  # noqa: E402
+from kraft_component.spec import Jvm  # noqa: E402
 from tests.helpers import stack_spec  # noqa: E402
 from tests.realkafka.local_nodes import Node, free_port, kafka_home, node_properties, running, single_node  # noqa: E402
 
 MIB = 2**20
+JVM_OPTS = performance_options(Jvm())  # KAFKA_JVM_PERFORMANCE_OPTS of a pool that sets none: G1
 AUTHORIZER = {
     "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
     "super.users": "User:ANONYMOUS",
@@ -76,7 +78,8 @@ class Sizing:
 
     @property
     def heap(self) -> str:
-        return f"-Xms{heap_mib(self.limit)}m -Xmx{heap_mib(self.limit)}m"
+        """KAFKA_HEAP_OPTS as the StatefulSet sets it, with no heap of the pool's own."""
+        return heap_options(self.limit, Jvm())
 
 
 def peak_rss(command: list[str], env: dict[str, str]) -> int:
@@ -171,7 +174,7 @@ def measure_nodes(home: Path, folder: Path, release: str, records: int, pretouch
     """Peak RSS of the dev node and of the prod controller and broker after `records` records."""
     nodes = sizings()
     dev = nodes["dev node"]
-    jvm = f"{G1_OPTS} -XX:+AlwaysPreTouch" if pretouch else G1_OPTS
+    jvm = f"{JVM_OPTS} -XX:+AlwaysPreTouch" if pretouch else JVM_OPTS
     with single_node(home, folder / "dev", release, heap=dev.heap, jvm=jvm) as node:
         produce(home, node.bootstrap, records)
         peaks = {dev.name: jvm_high_water_mark(node.pid)}

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
-from .reference import default_text, key_name, sections
+from .reference import default_text, key_name, models_in, sections
 
 HEADER = '''"""The spec's models as TypedDicts, for the multi-language package (public_args.PackageArgs.spec).
 
@@ -36,13 +36,12 @@ def shape(annotation: Any) -> Any:
     return annotation
 
 
-def enum_list(annotation: Any) -> type[Enum] | None:
-    """The enum of a `list[SomeEnum]`: the component provider hands each of its items over as `{}`
-    (tests/test_public_args.py notices a fix), so such a list is typed as strings."""
+def enum_items(annotation: Any) -> type[Enum] | None:
+    """The enum of a `list[SomeEnum]` or `dict[str, SomeEnum]`: the component provider hands each item or value
+    over as `{}` (tests/test_public_args.py notices a fix), so such a list or map is typed as strings."""
     annotation = shape(annotation)
-    if get_origin(annotation) is list:
-        (item,) = get_args(annotation)
-        item = shape(item)
+    if get_origin(annotation) in (list, dict):
+        item = shape(get_args(annotation)[-1])
         if isinstance(item, type) and issubclass(item, Enum):
             return item
     return None
@@ -56,12 +55,11 @@ def type_source(annotation: Any) -> str:
     if annotation in SCALARS:
         return str(annotation.__name__)
     arguments = [type_source(argument) for argument in get_args(annotation)]
-    if get_origin(annotation) is list and enum_list(annotation) is None:
-        return f"list[{arguments[0]}]"
+    items = "str" if enum_items(annotation) else arguments[-1]
     if get_origin(annotation) is list:
-        return "list[str]"
+        return f"list[{items}]"
     if get_origin(annotation) is dict:
-        return f"dict[str, {arguments[1]}]"
+        return f"dict[str, {items}]"
     raise TypeError(f"no TypedDict type for {annotation!r}: teach kraft_component/codegen.py")
 
 
@@ -76,8 +74,8 @@ def class_source(model: type[BaseModel]) -> str:
     body = docstring_source(model.__doc__ or model.__name__, "    ") + "\n"
     for name, field in model.model_fields.items():
         kind = type_source(field.annotation)
-        items = enum_list(field.annotation)
-        comment = f"    # str, not {items.__name__}: see codegen.enum_list\n" if items else ""
+        items = enum_items(field.annotation)
+        comment = f"    # str, not {items.__name__}: see codegen.enum_items\n" if items else ""
         annotation = kind if field.is_required() else f"NotRequired[{kind}]"
         default = default_text(field)
         text = f"{field.description} Default: `{default}`." if default else str(field.description)
@@ -92,7 +90,7 @@ def enums_of(models: list[type[BaseModel]]) -> list[str]:
         for model in models
         for field in model.model_fields.values()
         for kind in _types_in(field.annotation)
-        if isinstance(kind, type) and issubclass(kind, Enum) and enum_list(field.annotation) is None
+        if isinstance(kind, type) and issubclass(kind, Enum) and enum_items(field.annotation) is None
     }
     return sorted(found)
 
@@ -101,8 +99,26 @@ def _types_in(annotation: Any) -> list[Any]:
     return [annotation, *(inner for argument in get_args(annotation) for inner in _types_in(argument))]
 
 
+def dependencies_first(models: list[type[BaseModel]]) -> list[type[BaseModel]]:
+    """`models` in their order, except that each comes after the models its fields use: a model that several
+    others use (a pod affinity term, say) must be defined before the first of them."""
+    ordered: list[type[BaseModel]] = []
+
+    def visit(model: type[BaseModel]) -> None:
+        if model in ordered:
+            return
+        for field in model.model_fields.values():
+            for inner in models_in(field.annotation):
+                visit(inner)
+        ordered.append(model)
+
+    for model in models:
+        visit(model)
+    return ordered
+
+
 def package_types_source() -> str:
     """The whole module, each class after the classes it uses."""
-    models = [section.model for section in reversed(sections())]
+    models = dependencies_first([section.model for section in reversed(sections())])
     imports = "".join(f"    {name},\n" for name in enums_of(models))
     return HEADER + f"\nfrom .spec import (\n{imports})\n" + "".join(class_source(model) for model in models)

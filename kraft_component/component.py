@@ -137,12 +137,13 @@ class KraftCluster(pulumi.ComponentResource):
                 custom_timeouts=pulumi.CustomTimeouts(create=STATEFULSET_TIMEOUT, update=STATEFULSET_TIMEOUT),
             )  # fmt: skip
             pools.append(deployed)
-            for ordinal in range(pool.replicas) if pool.storage.grown else ():  # once the claims exist
-                self._deploy(
-                    k8s.core.v1.PersistentVolumeClaimPatch, f"{name}-{pool.name}-data-{ordinal}",
-                    namespace.apply(partial(manifests.claim_growth_patch, spec, pool, ordinal)),
-                    depends_on=[deployed],
-                )  # fmt: skip
+            for volume in (volume for volume in pool.storage.data_volumes if volume.grown):  # once the claims exist
+                for ordinal in range(pool.replicas):
+                    self._deploy(
+                        k8s.core.v1.PersistentVolumeClaimPatch, f"{name}-{pool.name}-{volume.name}-{ordinal}",
+                        namespace.apply(partial(manifests.claim_growth_patch, spec, pool, volume, ordinal)),
+                        depends_on=[deployed],
+                    )  # fmt: skip
             if pool.is_controller:
                 controller_pools.append(deployed)
             self._deploy(

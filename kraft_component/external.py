@@ -6,8 +6,8 @@ LoadBalancer (port 9095) or at the nodes (its own node port, `nodePortBase + 1 +
 """
 
 from . import listeners, naming
-from .manifests import Manifest, common_labels, service_ports
-from .spec import ClusterSpec, External, ExternalType, PoolSpec
+from .manifests import Manifest, common_labels, service_ports, with_template
+from .spec import ClusterSpec, External, ExternalType, ObjectMetadata, PoolSpec
 
 
 def settings(spec: ClusterSpec) -> External:
@@ -33,7 +33,10 @@ def hosts(spec: ClusterSpec) -> list[str]:
     return brokers + ([bootstrap] if bootstrap else [])
 
 
-def _service(spec: ClusterSpec, name: str, namespace: str, selector: dict[str, str], node_port: int) -> Manifest:
+def _service(
+    spec: ClusterSpec, name: str, namespace: str, selector: dict[str, str], node_port: int, *, given: ObjectMetadata
+) -> Manifest:
+    """An external Service: `listeners.external.annotations` and the template's (`given`) metadata."""
     external = settings(spec)
     (port,) = service_ports((listeners.EXTERNAL,))
     service_spec: Manifest = {"type": external.type.value, "selector": selector, "ports": [port]}
@@ -44,12 +47,15 @@ def _service(spec: ClusterSpec, name: str, namespace: str, selector: dict[str, s
     return {
         "apiVersion": "v1",
         "kind": "Service",
-        "metadata": {
-            "name": name,
-            "namespace": namespace,
-            "labels": common_labels(spec),
-            "annotations": dict(external.annotations),
-        },
+        "metadata": with_template(
+            {
+                "name": name,
+                "namespace": namespace,
+                "labels": common_labels(spec),
+                "annotations": dict(external.annotations),
+            },
+            given,
+        ),
         "spec": service_spec,
     }
 
@@ -59,11 +65,12 @@ def broker_service(spec: ClusterSpec, pool: PoolSpec, ordinal: int, namespace: s
     pod = naming.pod_name(naming.statefulset_name(spec.name, pool.name), ordinal)
     selector = naming.pool_selector_labels(spec.name, pool.name) | {naming.POD_NAME_LABEL: pod}
     node_port = node_port_offset(spec) + pool.first_node_id + ordinal
-    return _service(spec, naming.external_service_name(pod), namespace, selector, node_port)
+    given = spec.pod_template(pool).service
+    return _service(spec, naming.external_service_name(pod), namespace, selector, node_port, given=given)
 
 
 def bootstrap_service(spec: ClusterSpec, namespace: str) -> Manifest:
     """The Service external clients bootstrap from: every broker."""
     selector = naming.cluster_labels(spec.name) | {naming.BROKER_LABEL: "true"}
     name = naming.external_bootstrap_service_name(spec.name)
-    return _service(spec, name, namespace, selector, settings(spec).node_port_base)
+    return _service(spec, name, namespace, selector, settings(spec).node_port_base, given=spec.template.service)

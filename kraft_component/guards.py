@@ -7,8 +7,9 @@ record is compared with it. Every refusal names the key and the safe procedure.
 import hashlib
 from typing import Any
 
+from . import naming
 from .quantity import parse_quantity
-from .spec import ClusterSpec, QuorumMode
+from .spec import ClusterSpec, PoolSpec, QuorumMode
 
 Record = dict[str, Any]
 MODE_KEY = "kraft:cluster.quorum.mode"
@@ -33,11 +34,16 @@ def record(spec: ClusterSpec, cluster_id: str) -> Record:
                 "roles": sorted(role.value for role in pool.roles),
                 "replicas": pool.replicas,
                 "nodeIdOffset": pool.first_node_id,
-                "storage": pool.storage.size,
-                "claimTemplate": pool.storage.claim_template_size,
+                "statefulSet": naming.statefulset_name(spec.name, pool.name),
+                "volumes": _volume_records(pool),
                 **(
                     {"scaleDownTo": pool.acknowledge_scale_down_to}
                     if pool.acknowledge_scale_down_to is not None
+                    else {}
+                ),
+                **(
+                    {"acknowledgedVolumes": list(pool.storage.acknowledge_volumes)}
+                    if pool.storage.acknowledge_volumes is not None
                     else {}
                 ),
             }
@@ -47,6 +53,29 @@ def record(spec: ClusterSpec, cluster_id: str) -> Record:
         | ({"initialControllers": spec.initial_controller_count} if spec.is_dynamic_quorum else {}),
         "listeners": {"internal": spec.listeners.internal.value, "controller": spec.listeners.controller.value},
     }
+
+
+def _volume_records(pool: PoolSpec) -> list[Record]:
+    """Each data volume in order (the first holds the metadata log), with the key that configures it."""
+    return [
+        {
+            "name": volume.name,
+            "key": pool.storage.key_of(index),
+            "size": volume.size,
+            "claimTemplate": volume.claim_template_size,
+            "storageClass": volume.storage_class or "",
+        }
+        for index, volume in enumerate(pool.storage.data_volumes)
+    ]
+
+
+def _volumes_of(pool: Record) -> list[Record]:
+    """A pool record's volumes; records from before several volumes knew one, `data`, and no storage class."""
+    if "volumes" in pool:
+        volumes: list[Record] = pool["volumes"]
+        return volumes
+    template = pool.get("claimTemplate", pool["storage"])  # records older than templateSize
+    return [{"name": naming.DATA_VOLUME, "key": "storage", "size": pool["storage"], "claimTemplate": template}]
 
 
 def refusals(previous: Record, current: Record) -> list[str]:
@@ -195,16 +224,71 @@ def _pool_change(name: str, before: dict[str, Any], after: dict[str, Any] | None
             + (f"First {first}, then set {acknowledge}" if first else f"Set {acknowledge}")
             + (f"; once the pods have stopped, {then}." if then else ".")
         )
-    template = before.get("claimTemplate", before["storage"])  # records older than templateSize
-    if after and parse_quantity(after["claimTemplate"]) != parse_quantity(template):
-        problems.append(
-            f"{key}.storage: pool {name!r} would change its StatefulSet's claim template from {template} to "
-            f"{after['claimTemplate']}, which Kubernetes refuses. To grow the volumes, keep "
-            f"{key}.storage.templateSize: {template} and raise {key}.storage.size (docs/operations.md, 'Growing volumes')."
-        )
-    if after and parse_quantity(after["storage"]) < parse_quantity(before["storage"]):
-        problems.append(
-            f"{key}.storage.size: pool {name!r} would shrink its volumes from {before['storage']} to "
-            f"{after['storage']}; Kubernetes cannot shrink a volume. Keep {before['storage']} or larger."
-        )
+    if after:
+        problems += _volume_changes(key, name, _volumes_of(before), after)
     return problems
+
+
+def _volume_changes(key: str, name: str, before: list[Record], after: Record) -> list[str]:
+    """Claim templates are fixed when a StatefulSet is created, volumes never shrink, and the first volume keeps
+    the metadata log; a volume is added or removed only as docs/tailoring.md says, and acknowledged."""
+    volumes = {volume["name"]: volume for volume in after["volumes"]}
+    problems = []
+    first, first_after = before[0]["name"], after["volumes"][0]["name"]
+    if first != first_after:
+        problems.append(
+            f"{key}.storage.volumes: pool {name!r} would move its metadata log from volume {first!r} to "
+            f"{first_after!r}; a node finds it only where it was. Keep {first!r} the first volume."
+        )
+    problems += _added_or_removed(key, name, [volume["name"] for volume in before], after)
+    for old in before:
+        new = volumes.get(old["name"])
+        if new is None:
+            continue
+        where, template = f"{key}.{new['key']}", old["claimTemplate"]
+        if parse_quantity(new["claimTemplate"]) != parse_quantity(template):
+            problems.append(
+                f"{where}: pool {name!r} would change the claim template of its volume {old['name']!r} from "
+                f"{template} to {new['claimTemplate']}, which Kubernetes refuses. To grow the volumes, keep "
+                f"{where}.templateSize: {template} and raise {where}.size (docs/operations.md, 'Growing volumes')."
+            )
+        if parse_quantity(new["size"]) < parse_quantity(old["size"]):
+            problems.append(
+                f"{where}.size: pool {name!r} would shrink its volume {old['name']!r} from {old['size']} to "
+                f"{new['size']}; Kubernetes cannot shrink a volume. Keep {old['size']} or larger."
+            )
+        if "storageClass" in old and new["storageClass"] != old["storageClass"]:
+            problems.append(
+                f"{where}.storageClass: pool {name!r} would change the storage class of volume {old['name']!r} "
+                f"from {old['storageClass'] or 'the default'} to {new['storageClass'] or 'the default'}, but a "
+                f"claim template is fixed and existing claims keep theirs. Keep {old['storageClass'] or 'it unset'}."
+            )
+    return problems
+
+
+def _added_or_removed(key: str, name: str, before: list[str], after: Record) -> list[str]:
+    """Adding or removing a volume changes the claim templates: only acknowledged, once the StatefulSet was
+    deleted with its pods orphaned; a removed volume must have had its partitions moved away first."""
+    names = [volume["name"] for volume in after["volumes"]]
+    added, removed = [n for n in names if n not in before], [n for n in before if n not in names]
+    if not (added or removed) or after.get("acknowledgedVolumes") == names:
+        return []
+    changes, steps = [], []
+    if added:
+        changes.append(f"add volume(s) {', '.join(added)}")
+    if removed:
+        changes.append(f"remove volume(s) {', '.join(removed)}")
+        steps.append(
+            f"move every partition off {', '.join(removed)} (kafka-reassign-partitions.sh with log_dirs, until "
+            "kafka-log-dirs.sh --describe lists none there)"
+        )
+    steps.append(
+        f"delete the StatefulSet but not its pods (kubectl delete statefulset {after['statefulSet']} "
+        "--cascade=orphan) and run pulumi refresh"
+    )
+    return [
+        f"{key}.storage.volumes: pool {name!r} would {' and '.join(changes)}, but a StatefulSet's claim templates "
+        f"are fixed when it is created. First {', then '.join(steps)}; then set {key}.storage.acknowledgeVolumes: "
+        f"[{', '.join(names)}] and run pulumi up: the new StatefulSet replaces the pods one at a time "
+        "(docs/tailoring.md, 'Changing the volumes of a pool')."
+    ]

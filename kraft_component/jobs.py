@@ -1,7 +1,7 @@
 """Jobs that run Kafka's own admin tools against the running cluster, from inside it."""
 
-from . import naming, pods
-from .manifests import Manifest, bootstrap_servers, common_labels
+from . import naming, pod_template, pods
+from .manifests import Manifest, bootstrap_servers, common_labels, with_template
 from .spec import ClusterSpec
 from .statefulset import node_volumes
 
@@ -17,7 +17,8 @@ def admin_job(
     deadline_seconds: int = 900,
 ) -> Manifest:  # fmt: skip
     """A Job that runs `command` once in the Kafka image, hardened like the nodes, retried on failure.
-    Without `volumes` it gets admin_volumes."""
+    Without `volumes` it gets admin_volumes. The cluster-level template places it, names its pull secrets and
+    service account, and labels its pod, as for the nodes."""
     if volumes is None:
         volumes, mounts = admin_volumes(spec)
     variables = {
@@ -51,12 +52,13 @@ def admin_job(
             "backoffLimit": 6,
             "activeDeadlineSeconds": deadline_seconds,
             "template": {
-                "metadata": {"labels": naming.admin_job_labels(spec.name, task)},
+                "metadata": with_template({"labels": naming.admin_job_labels(spec.name, task)}, spec.template.pod),
                 "spec": {
                     "restartPolicy": "Never",
                     "enableServiceLinks": False,
                     "automountServiceAccountToken": False,
                     "securityContext": pods.pod_security_context(),
+                    **pod_template.placement(spec.template),
                     "containers": [container],
                     "volumes": volumes,
                 },
@@ -67,8 +69,7 @@ def admin_job(
 
 def admin_volumes(spec: ClusterSpec) -> tuple[list[Manifest], list[Manifest]]:
     """(volumes, volumeMounts) of an admin Job: the nodes' config, Secrets and scratch space, no data."""
-    volumes, mounts = node_volumes(spec)
-    return volumes, [mount for mount in mounts if mount["name"] != naming.DATA_VOLUME]
+    return node_volumes(spec)
 
 
 FEATURE_LEVELS_SINCE = (4, 0)  # `kafka-features.sh upgrade --metadata` is deprecated from here on

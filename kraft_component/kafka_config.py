@@ -101,7 +101,7 @@ def pool_properties(spec: ClusterSpec, pool: PoolSpec, namespace: str) -> dict[s
         "listener.security.protocol.map": ",".join(
             f"{listener.name}:{listeners.protocol(spec, listener)}" for listener in listeners.for_cluster(spec)
         ),
-        "log.dirs": naming.LOG_DIR,
+        **log_directories(pool),
     }
     if pool.is_broker:
         properties["inter.broker.listener.name"] = listeners.INTERNAL.name
@@ -110,19 +110,14 @@ def pool_properties(spec: ClusterSpec, pool: PoolSpec, namespace: str) -> dict[s
     return properties | kafka_security.node_properties(spec, pool) | topic_defaults(spec)
 
 
+def log_directories(pool: PoolSpec) -> dict[str, str]:
+    """`log.dirs`: one directory per data volume. With several (JBOD), `metadata.log.dir` says outright that
+    the metadata log stays on the first, as Kafka would choose anyway."""
+    directories = [naming.log_dir(volume.name) for volume in pool.storage.data_volumes]
+    metadata = {"metadata.log.dir": directories[0]} if len(directories) > 1 else {}
+    return {"log.dirs": ",".join(directories), **metadata}
+
+
 def render_properties(properties: dict[str, str]) -> str:
     """The text of a properties file, one `key=value` per line in the given order."""
     return "".join(f"{key}={value}\n" for key, value in properties.items())
-
-
-def logging_config_file(spec: ClusterSpec) -> str:
-    """The console-only logging configuration for the image's log4j generation."""
-    return "log4j2.yaml" if spec.kafka_minor >= (4, 0) else "log4j.properties"
-
-
-def log4j_opts(spec: ClusterSpec) -> str:
-    """`KAFKA_LOG4J_OPTS` that points Kafka at naming.CONFIG_MOUNT's logging configuration."""
-    path = f"{naming.CONFIG_MOUNT}/{logging_config_file(spec)}"
-    if spec.kafka_minor >= (4, 0):
-        return f"-Dlog4j2.configurationFile={path}"
-    return f"-Dlog4j.configuration=file:{path}"

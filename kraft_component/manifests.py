@@ -7,11 +7,11 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any
 
-from . import directory_ids, kafka_security, listeners, naming
+from . import directory_ids, kafka_security, listeners, logging_config, naming
 from .acls import acl_table
-from .kafka_config import logging_config_file, pool_properties, render_properties
+from .kafka_config import pool_properties, render_properties
 from .scripts import script
-from .spec import ClusterSpec, PoolSpec
+from .spec import ClusterSpec, ObjectMetadata, PoolSpec, Volume
 
 Manifest = dict[str, Any]
 # ConfigMap files only the admin Jobs read: changing them never rolls a node.
@@ -32,6 +32,14 @@ def common_labels(spec: ClusterSpec) -> dict[str, str]:
 
 def _metadata(spec: ClusterSpec, name: str, namespace: str, **extra_labels: str) -> Manifest:
     return {"name": name, "namespace": namespace, "labels": common_labels(spec) | extra_labels}
+
+
+def with_template(metadata: Manifest, given: ObjectMetadata) -> Manifest:
+    """`metadata` with a template's labels and annotations added. The template never holds a key kraft selects
+    on or reads (the spec refuses them), so it only adds keys or relabels kraft's descriptive ones."""
+    merged = {**metadata, "labels": metadata.get("labels", {}) | given.labels}
+    annotations = metadata.get("annotations", {}) | given.annotations
+    return merged | ({"annotations": annotations} if annotations or "annotations" in metadata else {})
 
 
 def namespace(spec: ClusterSpec) -> Manifest:
@@ -75,10 +83,9 @@ def cluster_id_secret(spec: ClusterSpec, namespace: str, data: Any) -> Manifest:
 def config_data(spec: ClusterSpec, namespace: str) -> dict[str, str]:
     """The ConfigMap's files: the scripts, one server.properties template per pool, and what the admin Jobs
     read (their client config templates and the users' ACLs)."""
-    shipped = [
-        naming.BOOTSTRAP_SCRIPT, naming.CONTROLLER_READY_SCRIPT, naming.PROPERTIES_LIBRARY, logging_config_file(spec)
-    ]  # fmt: skip
+    shipped = [naming.BOOTSTRAP_SCRIPT, naming.CONTROLLER_READY_SCRIPT, naming.PROPERTIES_LIBRARY]
     files = {naming.CLIENT_PROPERTIES_KEY: render_properties(kafka_security.admin_client_properties(spec))}
+    files |= logging_config.files(spec)
     if spec.metadata_version is not None:
         shipped.append(naming.METADATA_VERSION_SCRIPT)
     if spec.is_dynamic_quorum:
@@ -106,12 +113,17 @@ def config_map(spec: ClusterSpec, namespace: str) -> Manifest:
     }
 
 
+def _pool_files(spec: ClusterSpec, pool: PoolSpec) -> set[str]:
+    """The ConfigMap keys only some pools read: a pool's template and logging file."""
+    return {naming.pool_template_key(pool.name), logging_config.logging_file(spec, pool)}
+
+
 def pool_config_checksum(spec: ClusterSpec, pool: PoolSpec, namespace: str) -> str:
     """A digest of everything a pool's nodes read at start: changing it rolls the pool."""
     data = config_data(spec, namespace)
-    other_pools = {naming.pool_template_key(other.name) for other in spec.pools if other.name != pool.name}
+    others = set().union(*(_pool_files(spec, other) for other in spec.pools)) - _pool_files(spec, pool)
     digest = hashlib.sha256()
-    for key in sorted(data.keys() - other_pools - ADMIN_FILES):
+    for key in sorted(data.keys() - others - ADMIN_FILES):
         digest.update(f"{key}\0{data[key]}\0".encode())
     return digest.hexdigest()
 
@@ -144,7 +156,7 @@ def _service(
     return {
         "apiVersion": "v1",
         "kind": "Service",
-        "metadata": _metadata(spec, name, namespace),
+        "metadata": with_template(_metadata(spec, name, namespace), spec.template.service),
         "spec": {**service_spec, "selector": selector, "ports": service_ports(opened)},
     }
 
@@ -170,8 +182,8 @@ def bootstrap_servers(spec: ClusterSpec, namespace: str) -> str:
     return f"{host}:{listeners.CLIENT.port}"
 
 
-def claim_growth_patch(spec: ClusterSpec, pool: PoolSpec, ordinal: int, namespace: str) -> Manifest:
-    """A server-side-apply patch that grows one data claim of a pool to `storage.size`, beyond the claim
+def claim_growth_patch(spec: ClusterSpec, pool: PoolSpec, volume: Volume, ordinal: int, namespace: str) -> Manifest:
+    """A server-side-apply patch that grows one data claim of a pool to its volume's `size`, beyond the claim
     template (which Kubernetes never lets change). The StatefulSet controller created the claim, so the
     patch forces ownership of the storage request."""
     statefulset = naming.statefulset_name(spec.name, pool.name)
@@ -179,9 +191,9 @@ def claim_growth_patch(spec: ClusterSpec, pool: PoolSpec, ordinal: int, namespac
         "apiVersion": "v1",
         "kind": "PersistentVolumeClaim",
         "metadata": {
-            "name": naming.claim_name(statefulset, ordinal),
+            "name": naming.claim_name(volume.name, statefulset, ordinal),
             "namespace": namespace,
             "annotations": {"pulumi.com/patchForce": "true"},
         },
-        "spec": {"resources": {"requests": {"storage": pool.storage.size}}},
+        "spec": {"resources": {"requests": {"storage": volume.size}}},
     }

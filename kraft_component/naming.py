@@ -24,6 +24,18 @@ INTERNAL_USER = "kraft-internal"  # SCRAM user of the brokers on a SASL inter-br
 BOOTSTRAPPED_USERS = (ADMIN_USER, INTERNAL_USER)
 TLS_KEY, TLS_CERTIFICATE, TLS_CA = "tls.key", "tls.crt", "ca.crt"  # kubernetes.io/tls Secret keys
 CONTROLLER_LABEL = "kraft/controller"
+# Label and annotation keys a user's template may not set: the labels every selector of the cluster matches,
+# the labels the StatefulSet controller puts on pods, and the prefixes of keys that the component, the
+# Pulumi Kubernetes provider (pulumi.com/skipAwait, ...) and the checkov gate read.
+SELECTED_LABELS = ("app.kubernetes.io/name", "app.kubernetes.io/instance", POD_NAME_LABEL,
+                   "controller-revision-hash", "apps.kubernetes.io/pod-index")  # fmt: skip
+RESERVED_KEY_PREFIXES = ("kraft/", "pulumi.com/", "checkov.io/")
+# Environment variables a user's template may not set: those the node script and Kafka's launcher read from
+# the component (tests check that every variable a node gets is here), and KAFKA_OPTS, whose flags belong in
+# template.jvm.extraFlags. Every KRAFT_ name is reserved as well.
+RESERVED_ENV = ("POD_NAME", "KAFKA_HEAP_OPTS", "KAFKA_JVM_PERFORMANCE_OPTS", "KAFKA_OPTS", "KAFKA_LOG4J_OPTS",
+                "LOG_DIR", "EXTRA_ARGS")  # fmt: skip
+RESERVED_ENV_PREFIX = "KRAFT_"
 
 
 def statefulset_name(cluster: str, pool: str) -> str:
@@ -126,9 +138,20 @@ def add_controllers_job_name(cluster: str) -> str:
     return f"{cluster}-add-controllers"
 
 
-def claim_name(statefulset: str, ordinal: int) -> str:
-    """The data PersistentVolumeClaim the StatefulSet controller creates for a pod."""
-    return f"{DATA_VOLUME}-{pod_name(statefulset, ordinal)}"
+def claim_name(volume: str, statefulset: str, ordinal: int) -> str:
+    """The PersistentVolumeClaim the StatefulSet controller creates for a pod from claim template `volume`."""
+    return f"{volume}-{pod_name(statefulset, ordinal)}"
+
+
+def volume_mount(volume: str) -> str:
+    """Where a data volume (a claim template) is mounted: `data` at DATA_MOUNT, every other beside it."""
+    return f"{DATA_ROOT}/{volume}"
+
+
+def log_dir(volume: str) -> str:
+    """The Kafka log directory on a data volume: a subdirectory, so a filesystem's lost+found is never a
+    partition."""
+    return f"{volume_mount(volume)}/logs"
 
 
 def network_policy_name(cluster: str, subject: str) -> str:
@@ -139,6 +162,13 @@ def network_policy_name(cluster: str, subject: str) -> str:
 def pool_template_key(pool: str) -> str:
     """The ConfigMap key of a pool's server.properties template."""
     return f"{pool}.properties"
+
+
+def logging_key(log4j2: bool, pool: str | None = None) -> str:
+    """The ConfigMap key of a logging configuration: log4j2 YAML (Kafka 4.x) or log4j 1 properties (3.9);
+    the cluster's, or a pool's own when its log levels differ."""
+    name = LOG4J2_CONFIG if log4j2 else LOG4J_CONFIG
+    return f"{pool}.{name}" if pool else name
 
 
 def pod_fqdn(pod: str, cluster: str, namespace: str, cluster_domain: str) -> str:
@@ -181,9 +211,9 @@ def name_length_problem(cluster: str, pool: str, replicas: int, external: bool =
 
 # Paths inside the Kafka container (apache/kafka keeps Kafka in /opt/kafka and runs as uid 1000).
 KAFKA_HOME = "/opt/kafka"
-DATA_VOLUME = "data"  # the claim template's name
-DATA_MOUNT = "/var/lib/kafka/data"
-LOG_DIR = f"{DATA_MOUNT}/logs"  # a subdirectory, so a filesystem's lost+found is never a partition
+DATA_VOLUME = "data"  # the claim template of a pool's single (or first) data volume
+DATA_ROOT = "/var/lib/kafka"
+DATA_MOUNT = f"{DATA_ROOT}/{DATA_VOLUME}"
 CONFIG_MOUNT = "/etc/kraft"
 SECRETS_MOUNT = "/etc/kraft-secrets"
 RUNTIME_MOUNT = "/var/lib/kraft"
@@ -203,3 +233,9 @@ TLS_MOUNT = "/etc/kraft-tls"
 CLIENT_PROPERTIES_KEY = "client.properties"  # the admin tools' client config template
 CONTROLLER_CLIENT_PROPERTIES_KEY = "controller-client.properties"  # the same for the controller listener
 ADD_CONTROLLERS_SCRIPT = "add-controllers.sh"
+LOG4J2_CONFIG = "log4j2.yaml"
+LOG4J_CONFIG = "log4j.properties"
+# ConfigMap files beside the pools' templates (`<pool>.properties`), which a pool's name may not take.
+SHARED_PROPERTIES_FILES = (LOG4J_CONFIG, CLIENT_PROPERTIES_KEY, CONTROLLER_CLIENT_PROPERTIES_KEY)
+# The pod volumes besides the data volumes (claim templates), which may not take their names.
+POD_VOLUMES = ("config", "cluster-id", "runtime", "kafka-logs", "tmp", "tls")

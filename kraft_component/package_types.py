@@ -11,15 +11,21 @@ from .spec import (
     AclResource,
     ControllerProtocol,
     ExternalType,
+    GarbageCollector,
     ImagePullPolicy,
     IssuerKind,
+    LogLevel,
+    NodeSelectorOperator,
     PatternType,
     Permission,
     Profile,
     Protocol,
     QuorumMode,
+    SelectorOperator,
     Spread,
+    TaintEffect,
     TlsSource,
+    TolerationOperator,
 )
 
 
@@ -32,7 +38,7 @@ class Acl(TypedDict):
     """The resource's name or prefix; `*` is every resource, `kafka-cluster` the cluster."""
     patternType: NotRequired[PatternType]
     """Whether `name` is the whole name or a prefix of it. Default: `literal`."""
-    # str, not AclOperation: see codegen.enum_list
+    # str, not AclOperation: see codegen.enum_items
     operations: list[str]
     """The operations allowed or denied."""
     permission: NotRequired[Permission]
@@ -152,6 +158,176 @@ class TopicDefaults(TypedDict):
     """`min.insync.replicas`: replicas an `acks=all` write needs; below the replication factor (1 when it is 1). Unset: the replication factor - 1, at least 1."""
 
 
+class Logging(TypedDict):
+    """Log levels of the nodes. Kafka logs to the console only; these decide how much."""
+
+    root: NotRequired[LogLevel]
+    """The root logger's level, for every logger without its own. Unset: INFO (a pool: the cluster's)."""
+    # str, not LogLevel: see codegen.enum_items
+    loggers: NotRequired[dict[str, str]]
+    """Levels of single loggers and their descendants, e.g. {kafka.controller: DEBUG}. Default: `{}`."""
+
+
+class ObjectMetadata(TypedDict):
+    """Labels and annotations added to kraft's own on objects of one kind; the keys kraft selects on or reads are
+    refused (docs/tailoring.md, 'What stays kraft's')."""
+
+    labels: NotRequired[dict[str, str]]
+    """Labels; may override app.kubernetes.io/part-of and managed-by. Default: `{}`."""
+    annotations: NotRequired[dict[str, str]]
+    """Annotations. Default: `{}`."""
+
+
+class Jvm(TypedDict):
+    """The Kafka JVM: collector, heap and extra flags."""
+
+    gc: NotRequired[GarbageCollector]
+    """The collector: G1 (with Kafka's own tuning) or ZGC. Unset: G1."""
+    heap: NotRequired[str]
+    """The heap (-Xms and -Xmx), a quantity such as 3Gi, at most the memory limit minus 256Mi. Unset: half the memory limit, at most 5Gi."""
+    extraFlags: NotRequired[list[str]]
+    """More JVM flags, one per entry, after kraft's (the last of a repeated flag wins); not the heap or the collector, which have their own keys. Default: `[]`."""
+
+
+class EnvVar(TypedDict):
+    """An environment variable of the Kafka container."""
+
+    name: str
+    """A shell variable name; not one kraft sets (KRAFT_*, KAFKA_HEAP_OPTS, ...)."""
+    value: NotRequired[str]
+    """Its value. Default: `''`."""
+
+
+class LabelSelectorRequirement(TypedDict):
+    """A condition on a pod label."""
+
+    key: str
+    """The pod label's key."""
+    operator: SelectorOperator
+    """In, NotIn, Exists or DoesNotExist."""
+    values: NotRequired[list[str]]
+    """In/NotIn: one or more; Exists/DoesNotExist: none. Default: `[]`."""
+
+
+class LabelSelector(TypedDict):
+    """Pods, by their labels."""
+
+    matchLabels: NotRequired[dict[str, str]]
+    """Labels the pods have. Default: `{}`."""
+    matchExpressions: NotRequired[list[LabelSelectorRequirement]]
+    """Conditions on labels. Default: `[]`."""
+
+
+class PodAffinityTerm(TypedDict):
+    """Pods to keep away from, within a topology domain."""
+
+    labelSelector: LabelSelector
+    """The pods to keep away from."""
+    topologyKey: str
+    """The node label that defines the domain, e.g. kubernetes.io/hostname or topology.kubernetes.io/zone."""
+    namespaces: NotRequired[list[str]]
+    """Where those pods run; default the cluster's namespace. Default: `[]`."""
+
+
+class PreferredPodTerm(TypedDict):
+    """A pod anti-affinity term the scheduler prefers, with a weight."""
+
+    weight: int
+    """1-100; added to a node's score if it holds."""
+    podAffinityTerm: PodAffinityTerm
+    """The term."""
+
+
+class PodAntiAffinity(TypedDict):
+    """Other pods the nodes keep away from, besides the spreading of scheduling.zoneSpread and hostSpread."""
+
+    required: NotRequired[list[PodAffinityTerm]]
+    """Terms that must all hold. Default: `[]`."""
+    preferred: NotRequired[list[PreferredPodTerm]]
+    """Terms the scheduler prefers. Default: `[]`."""
+
+
+class NodeSelectorRequirement(TypedDict):
+    """A condition on a node label."""
+
+    key: str
+    """The node label's key."""
+    operator: NodeSelectorOperator
+    """In, NotIn, Exists, DoesNotExist, Gt or Lt."""
+    values: NotRequired[list[str]]
+    """In/NotIn: one or more; Exists/DoesNotExist: none; Gt/Lt: one integer. Default: `[]`."""
+
+
+class NodeSelectorTerm(TypedDict):
+    """Node label conditions that must all hold."""
+
+    matchExpressions: list[NodeSelectorRequirement]
+    """The conditions, all of which a node must meet."""
+
+
+class PreferredNodeTerm(TypedDict):
+    """Node label conditions the scheduler prefers, with a weight."""
+
+    weight: int
+    """1-100; added to a node's score if it matches."""
+    preference: NodeSelectorTerm
+    """The conditions."""
+
+
+class NodeAffinity(TypedDict):
+    """Which nodes the pods may and should run on, beyond scheduling.nodeSelector (Kubernetes' nodeAffinity)."""
+
+    required: NotRequired[list[NodeSelectorTerm]]
+    """The pods run only on nodes that meet one of these terms (terms are alternatives). Default: `[]`."""
+    preferred: NotRequired[list[PreferredNodeTerm]]
+    """Terms the scheduler prefers. Default: `[]`."""
+
+
+class Toleration(TypedDict):
+    """A node taint the pods tolerate."""
+
+    key: NotRequired[str]
+    """The taint's key; unset (with operator Exists) tolerates every taint."""
+    operator: NotRequired[TolerationOperator]
+    """Equal (the value matches) or Exists (any value). Default: `Equal`."""
+    value: NotRequired[str]
+    """The taint's value, with operator Equal."""
+    effect: NotRequired[TaintEffect]
+    """NoSchedule, PreferNoSchedule or NoExecute; unset matches every effect."""
+    tolerationSeconds: NotRequired[int]
+    """NoExecute only: how long a pod stays on a node once tainted; unset is forever."""
+
+
+class PodTemplate(TypedDict):
+    """How the pods of a pool are shaped and scheduled. The cluster-level `template` is every pool's default; a
+    pool's own `template` is merged over it (docs/tailoring.md, 'Merging')."""
+
+    tolerations: NotRequired[list[Toleration]]
+    """Node taints the pods tolerate. Default: `[]`."""
+    nodeAffinity: NotRequired[NodeAffinity]
+    """Nodes the pods may and should run on. Default: `{}`."""
+    podAntiAffinity: NotRequired[PodAntiAffinity]
+    """Other pods the nodes keep away from. Default: `{}`."""
+    priorityClassName: NotRequired[str]
+    """The pods' PriorityClass."""
+    imagePullSecrets: NotRequired[list[str]]
+    """Names of Secrets to pull the image with (a private registry). Default: `[]`."""
+    serviceAccountName: NotRequired[str]
+    """The pods' ServiceAccount; its token is still not mounted. Unset: the namespace's `default`."""
+    terminationGracePeriodSeconds: NotRequired[int]
+    """How long a stopping node may take, 30-86400 seconds: a controlled shutdown moves leadership away, then every log is closed. Unset: 360 (Kafka waits up to 300 s for the controller)."""
+    env: NotRequired[list[EnvVar]]
+    """More environment variables of the Kafka container. Default: `[]`."""
+    jvm: NotRequired[Jvm]
+    """The JVM's collector, heap and extra flags. Default: `{}`."""
+    pod: NotRequired[ObjectMetadata]
+    """Labels and annotations of the pods. Default: `{}`."""
+    statefulSet: NotRequired[ObjectMetadata]
+    """Labels and annotations of the StatefulSet (never roll the pods). Default: `{}`."""
+    service: NotRequired[ObjectMetadata]
+    """Labels and annotations of the Services (cluster level: all; a pool's: its brokers' external Services); never roll the pods. Default: `{}`."""
+
+
 class Scheduling(TypedDict):
     """Where the pods of a pool may run."""
 
@@ -165,16 +341,32 @@ class Scheduling(TypedDict):
     """Node labels the pods require. Default: `{}`."""
 
 
-class Storage(TypedDict):
-    """The data volume of each node (a claim of the StatefulSet's volumeClaimTemplate, kept when the pod or
-    the pool goes away)."""
+class Volume(TypedDict):
+    """One data volume of each node (JBOD): a claim template, mounted as its own Kafka log directory."""
 
-    size: NotRequired[str]
-    """Size of each node's volume; it can grow, never shrink. Default: `20Gi`."""
+    size: str
+    """Size of the volume of each node."""
     storageClass: NotRequired[str]
     """StorageClass of the volumes; unset: the cluster's default class."""
     templateSize: NotRequired[str]
     """The size the pool's StatefulSet was created with, which Kubernetes never lets change; set it to grow volumes (docs/operations.md, 'Growing volumes'). Unset: `size`."""
+    name: str
+    """The claim template's name: claims are <name>-<statefulset>-<ordinal>, the log directory /var/lib/kafka/<name>/logs. The single-volume form is the volume `data`."""
+
+
+class Storage(TypedDict):
+    """The data volumes of each node: one (`size`, `storageClass`, `templateSize`), or several (`volumes`)."""
+
+    size: NotRequired[str]
+    """Size of the volume of each node; it can grow, never shrink. Default: `20Gi`."""
+    storageClass: NotRequired[str]
+    """StorageClass of the volumes; unset: the cluster's default class."""
+    templateSize: NotRequired[str]
+    """The size the pool's StatefulSet was created with, which Kubernetes never lets change; set it to grow volumes (docs/operations.md, 'Growing volumes'). Unset: `size`."""
+    volumes: NotRequired[list[Volume]]
+    """Several data volumes (JBOD, broker pools only), each its own log directory; the first also holds the metadata log. Replaces size, storageClass and templateSize, which describe the volume `data`. Default: `[]`."""
+    acknowledgeVolumes: NotRequired[list[str]]
+    """Allows adding or removing a volume of a deployed pool: the pool's volume names after the change, once its StatefulSet was deleted with --cascade=orphan (docs/tailoring.md)."""
 
 
 class ComputeResources(TypedDict):
@@ -201,7 +393,7 @@ class PoolSpec(TypedDict):
 
     name: str
     """The pool's name; the StatefulSet is `<name>-<pool>` (at most 52 characters)."""
-    # str, not Role: see codegen.enum_list
+    # str, not Role: see codegen.enum_items
     roles: list[str]
     """`[broker]`, `[controller]`, or both (combined nodes: profile `development` only)."""
     replicas: int
@@ -211,13 +403,17 @@ class PoolSpec(TypedDict):
     resources: NotRequired[Resources]
     """Requests and limits of the Kafka container. Default: `{}`."""
     storage: NotRequired[Storage]
-    """The data volume of each node. Default: `{}`."""
+    """The data volumes of each node. Default: `{}`."""
     scheduling: NotRequired[Scheduling]
     """Where the pods may run. Default: `{}`."""
     startupTimeoutSeconds: NotRequired[int]
     """How long a node may take to start (log recovery) before it is restarted. Default: `900`."""
     acknowledgeScaleDownTo: NotRequired[int]
     """Allows shrinking a broker pool (partitions moved away first) or a dynamic controller pool (controllers removed from the quorum first) to exactly this size (docs/operations.md)."""
+    template: NotRequired[PodTemplate]
+    """This pool's pod template, merged over the cluster-level template. Default: `{}`."""
+    logging: NotRequired[Logging]
+    """This pool's log levels, over the cluster's. Default: `{}`."""
 
 
 class ClusterSpec(TypedDict):
@@ -257,3 +453,7 @@ class ClusterSpec(TypedDict):
     """The authorizer and its super users. Default: `{}`."""
     users: NotRequired[list[User]]
     """Application users, each with SCRAM-SHA-512 credentials in its own Secret; a password comes from `kraft:password-<user>` or is generated. Default: `[]`."""
+    template: NotRequired[PodTemplate]
+    """Every pool's pod template, under each pool's own (docs/tailoring.md). Default: `{}`."""
+    logging: NotRequired[Logging]
+    """Log levels of every node, under each pool's own. Default: `{}`."""

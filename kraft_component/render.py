@@ -20,7 +20,7 @@ from typing import Any
 import pulumi
 import yaml
 
-from .evaluation import Evaluation, evaluate
+from .evaluation import Evaluation, RecordingMocks, evaluate
 from .spec import InvalidSpec
 
 Manifest = dict[str, Any]
@@ -236,7 +236,9 @@ def run_program(path: str) -> None:
     runpy.run_path(path, run_name="__main__")
 
 
-def evaluate_project(project: Project, stack: str, config: dict[str, str], secret_keys: list[str]) -> Evaluation:
+def evaluate_project(
+    project: Project, stack: str, config: dict[str, str], secret_keys: list[str], mocks: RecordingMocks | None = None
+) -> Evaluation:
     """Run the project's program under mocks, as `pulumi up --stack <stack>` would (no preview)."""
     program = str(project.program.resolve())
     with _program_context(project):
@@ -246,6 +248,7 @@ def evaluate_project(project: Project, stack: str, config: dict[str, str], secre
             project=project.name,
             stack=stack,
             secret_keys=secret_keys,
+            mocks=mocks,
         )
 
 

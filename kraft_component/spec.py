@@ -32,7 +32,8 @@ CLUSTER_ID = re.compile(r"^[A-Za-z0-9_-]{22}$")
 KAFKA_INT_MAX = 2**31 - 1  # node.id and num.partitions are Java ints
 _DNS_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
 _DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-_METADATA_VERSION = re.compile(r"^(?P<major>[3-9])\.(?P<minor>\d{1,2})(-IV\d{1,2})?$")
+_METADATA_VERSION = re.compile(r"^(?P<major>[3-9])\.(?P<minor>\d{1,2})(-IV(?P<iv>\d{1,2}))?$")
+JBOD_METADATA_VERSION = (3, 7, 2)  # 3.7-IV2: brokers assign partitions to log directories (KIP-858)
 _IMAGE = re.compile(
     r"^[a-z0-9]([a-z0-9._-]*[a-z0-9])?(:[0-9]+)?(/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*"
     r"(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[0-9a-f]{64})?$"
@@ -43,6 +44,23 @@ _CIDR = re.compile(r"^[0-9a-fA-F:.]+/[0-9]{1,3}$")
 RESERVED_USERS = naming.BOOTSTRAPPED_USERS
 NODE_PORT_RANGE = range(30000, 32768)  # the API server's default --service-node-port-range
 CLUSTER_RESOURCE = "kafka-cluster"  # the only name of the cluster ACL resource
+MAX_LOGGER_NAME = 256
+MAX_ANNOTATION_BYTES = 128 * 1024  # half of what Kubernetes allows an object: kraft's own need the rest
+_LOGGER_NAME = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*(\.[A-Za-z_$][A-Za-z0-9_$]*)*$")
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_INTEGER = re.compile(r"^-?[0-9]{1,18}$")
+# One JVM flag, safe where kafka-run-class.sh splits the variable on spaces: no whitespace, quotes or shell syntax.
+_JVM_FLAG = re.compile(r"^-[A-Za-z0-9][A-Za-z0-9:+=._/,@%*#-]*$")
+_HEAP_FLAG = re.compile(
+    r"^-(Xm[sx]|XX:(Max|Initial|Min)HeapSize=|XX:(Max|Initial|Min)RAM(Percentage|Fraction)=|XX:MaxRAM=)"
+)
+_GC_FLAG = re.compile(r"^-XX:[+-]Use[A-Za-z0-9]*GC$")
+JVM_NON_HEAP = "256Mi"  # metaspace, thread stacks and network buffers live outside the heap, inside the limit
+# Kafka's broker waits up to 5 minutes for the controller to approve its controlled shutdown
+# (KafkaBroker.shutdown), then closes and flushes every log: the default lets it finish both.
+DEFAULT_GRACE_SECONDS = 360
+MIN_GRACE_SECONDS = 30
+MAX_GRACE_SECONDS = 86400
 
 
 class InvalidSpec(ValueError):
@@ -288,6 +306,57 @@ def _host_pattern(value: str) -> str:
     return value
 
 
+def _own_key(value: str) -> str:
+    if value in naming.SELECTED_LABELS or value.startswith(naming.RESERVED_KEY_PREFIXES):
+        raise ValueError(
+            f"{value!r} is kraft's own (its selectors match it, or the component and its tools read it); "
+            f"reserved: {', '.join(naming.SELECTED_LABELS)} and every key under "
+            f"{', '.join(naming.RESERVED_KEY_PREFIXES)}"
+        )
+    return value
+
+
+def _env_name(value: str) -> str:
+    if not _ENV_NAME.match(value):
+        raise ValueError(f"{value!r} is not a variable name; allowed: letters, digits and '_', not first a digit")
+    if value in naming.RESERVED_ENV or value.startswith(naming.RESERVED_ENV_PREFIX):
+        raise ValueError(
+            f"{value!r} is set by kraft; reserved: {naming.RESERVED_ENV_PREFIX}* and "
+            f"{', '.join(naming.RESERVED_ENV)} (the heap, collector and JVM flags are template.jvm, log levels "
+            "are logging)"
+        )
+    return value
+
+
+def _jvm_flag(value: str) -> str:
+    if not _JVM_FLAG.match(value):
+        raise ValueError(
+            f"{value!r} is not one JVM flag; allowed: '-' then letters, digits and :+=._/,@%*#- (no spaces or "
+            "quotes: one flag per entry)"
+        )
+    if _HEAP_FLAG.match(value):
+        raise ValueError(f"{value!r} sizes the heap; set template.jvm.heap instead (a quantity such as 3Gi)")
+    if _GC_FLAG.match(value):
+        raise ValueError(f"{value!r} chooses the collector; set template.jvm.gc instead (allowed: G1, ZGC)")
+    return value
+
+
+def _whole_mebibytes(value: str | None) -> str | None:
+    if value is not None and parse_quantity(value) < 2**20:
+        raise ValueError(f"{value} is below 1Mi; the JVM sizes its heap in whole mebibytes")
+    return value
+
+
+def _grace_period(value: int | None) -> int | None:
+    if value is not None and not MIN_GRACE_SECONDS <= value <= MAX_GRACE_SECONDS:
+        raise ValueError(
+            f"{value} is outside {MIN_GRACE_SECONDS}-{MAX_GRACE_SECONDS}: a stopping broker first has the controller "
+            "move its leadership away, then closes every log; cut short, every roll forces leader elections by "
+            "timeout and log recovery at the next start"
+        )
+    return value
+
+
 DnsLabel = Annotated[str, AfterValidator(_dns_label), _described("DNS label", pattern=_DNS_LABEL.pattern, maxLength=63)]
 DnsSubdomain = Annotated[
     str, AfterValidator(_dns_subdomain), _described("DNS subdomain", pattern=_DNS_SUBDOMAIN.pattern, maxLength=253)
@@ -361,11 +430,10 @@ class Resources(_Model):
         return self
 
 
-class Storage(_Model):
-    """The data volume of each node (a claim of the StatefulSet's volumeClaimTemplate, kept when the pod or
-    the pool goes away)."""
+class _Sized(_Model):
+    """A data volume's size and class, and the size its claim template was created with."""
 
-    size: Quantity = Field(default="20Gi", description="Size of each node's volume; it can grow, never shrink.")
+    size: Quantity = Field(default="20Gi", description="Size of the volume of each node; it can grow, never shrink.")
     storage_class: DnsSubdomain | None = Field(
         default=None, description="StorageClass of the volumes; unset: the cluster's default class."
     )
@@ -392,6 +460,74 @@ class Storage(_Model):
         return parse_quantity(self.size) != parse_quantity(self.claim_template_size)
 
 
+def _volume_name(value: str) -> str:
+    if value in naming.POD_VOLUMES:
+        raise ValueError(f"{value!r} names another volume of the pod; reserved: {', '.join(naming.POD_VOLUMES)}")
+    return value
+
+
+class Volume(_Sized):
+    """One data volume of each node (JBOD): a claim template, mounted as its own Kafka log directory."""
+
+    name: Annotated[DnsLabel, AfterValidator(_volume_name)] = Field(
+        description="The claim template's name: claims are <name>-<statefulset>-<ordinal>, the log directory "
+        f"{naming.DATA_ROOT}/<name>/logs. The single-volume form is the volume `data`."
+    )
+    size: Quantity = Field(description="Size of the volume of each node.")
+
+
+_SINGLE_VOLUME_KEYS = {"size": "size", "storage_class": "storageClass", "template_size": "templateSize"}
+
+
+class Storage(_Sized):
+    """The data volumes of each node: one (`size`, `storageClass`, `templateSize`), or several (`volumes`)."""
+
+    volumes: list[Volume] = Field(
+        default=[],
+        description="Several data volumes (JBOD, broker pools only), each its own log directory; the first also "
+        "holds the metadata log. Replaces size, storageClass and templateSize, which describe the volume `data`.",
+    )
+    acknowledge_volumes: list[DnsLabel] | None = Field(
+        default=None,
+        description="Allows adding or removing a volume of a deployed pool: the pool's volume names after the "
+        "change, once its StatefulSet was deleted with --cascade=orphan (docs/tailoring.md).",
+    )
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Self:
+        mixed = [key for field, key in _SINGLE_VOLUME_KEYS.items() if field in self.model_fields_set]
+        if self.volumes and mixed:
+            raise RuleError(
+                "volumes",
+                f"cannot be combined with storage.{', storage.'.join(mixed)}, which describe the single volume "
+                "`data`; allowed: either those keys (one volume) or volumes (each with its own size, storageClass "
+                "and templateSize; keep `data` first to keep an existing pool's volume)",
+            )
+        names = [volume.name for volume in self.volumes]
+        twice = next((index for index, name in enumerate(names) if name in names[:index]), None)
+        if twice is not None:
+            raise RuleError(f"volumes[{twice}].name", f"{names[twice]!r} names two volumes; names must be unique")
+        return self
+
+    @property
+    def data_volumes(self) -> list[Volume]:
+        """Every data volume, the one holding the metadata log first."""
+        if self.volumes:
+            return list(self.volumes)
+        return [
+            Volume(
+                name=naming.DATA_VOLUME,
+                size=self.size,
+                storage_class=self.storage_class,
+                template_size=self.template_size,
+            )
+        ]
+
+    def key_of(self, index: int) -> str:
+        """The config key (below the pool) that describes data volume `index`."""
+        return f"storage.volumes[{index}]" if self.volumes else "storage"
+
+
 class Scheduling(_Model):
     """Where the pods of a pool may run."""
 
@@ -409,6 +545,346 @@ class Scheduling(_Model):
     node_selector: dict[LabelKey, LabelValue] = Field(default={}, description="Node labels the pods require.")
 
 
+class LogLevel(StrEnum):
+    """A logger's level, as log4j names them (log4j 1 for Kafka 3.9, log4j2 for 4.x), from none to all."""
+
+    OFF = "OFF"
+    FATAL = "FATAL"
+    ERROR = "ERROR"
+    WARN = "WARN"
+    INFO = "INFO"
+    DEBUG = "DEBUG"
+    TRACE = "TRACE"
+    ALL = "ALL"
+
+
+def _logger_name(value: str) -> str:
+    if len(value) > MAX_LOGGER_NAME or not _LOGGER_NAME.match(value):
+        raise ValueError(
+            f"{value!r} is not a logger name; allowed: Java names separated by dots, such as kafka.controller "
+            "or org.apache.kafka.raft"
+        )
+    return value
+
+
+LoggerName = Annotated[str, AfterValidator(_logger_name)]
+
+
+class Logging(_Model):
+    """Log levels of the nodes. Kafka logs to the console only; these decide how much."""
+
+    root: LogLevel | None = Field(
+        default=None,
+        description="The root logger's level, for every logger without its own. Unset: INFO (a pool: the cluster's).",
+    )
+    loggers: dict[LoggerName, LogLevel] = Field(
+        default={}, description="Levels of single loggers and their descendants, e.g. {kafka.controller: DEBUG}."
+    )
+
+    def over(self, base: "Logging") -> "Logging":
+        """These levels where set, `base`'s elsewhere: the root if unset, every logger not named here."""
+        return Logging(root=self.root or base.root, loggers=base.loggers | self.loggers)
+
+
+class TolerationOperator(StrEnum):
+    """How a toleration matches a taint's value."""
+
+    EQUAL = "Equal"
+    EXISTS = "Exists"
+
+
+class TaintEffect(StrEnum):
+    """What a taint does to pods that do not tolerate it."""
+
+    NO_SCHEDULE = "NoSchedule"
+    PREFER_NO_SCHEDULE = "PreferNoSchedule"
+    NO_EXECUTE = "NoExecute"
+
+
+class Toleration(_Model):
+    """A node taint the pods tolerate."""
+
+    key: LabelKey | None = Field(
+        default=None, description="The taint's key; unset (with operator Exists) tolerates every taint."
+    )
+    operator: TolerationOperator = Field(
+        default=TolerationOperator.EQUAL, description="Equal (the value matches) or Exists (any value)."
+    )
+    value: LabelValue | None = Field(default=None, description="The taint's value, with operator Equal.")
+    effect: TaintEffect | None = Field(
+        default=None, description="NoSchedule, PreferNoSchedule or NoExecute; unset matches every effect."
+    )
+    toleration_seconds: Annotated[int | None, Field(ge=0)] = Field(
+        default=None, description="NoExecute only: how long a pod stays on a node once tainted; unset is forever."
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.key is None and self.operator is TolerationOperator.EQUAL:
+            raise RuleError("operator", "must be Exists without a key (tolerating every taint); or set key")
+        if self.operator is TolerationOperator.EXISTS and self.value:
+            raise RuleError("value", "must be unset with operator Exists; allowed: operator Equal with a value")
+        if self.toleration_seconds is not None and self.effect is not TaintEffect.NO_EXECUTE:
+            raise RuleError("tolerationSeconds", "applies to effect NoExecute only; set effect: NoExecute")
+        return self
+
+
+class SelectorOperator(StrEnum):
+    """How a pod label selector's requirement matches a label."""
+
+    IN = "In"
+    NOT_IN = "NotIn"
+    EXISTS = "Exists"
+    DOES_NOT_EXIST = "DoesNotExist"
+
+
+class NodeSelectorOperator(StrEnum):
+    """How a node selector's requirement matches a node label (Gt and Lt compare integers)."""
+
+    IN = "In"
+    NOT_IN = "NotIn"
+    EXISTS = "Exists"
+    DOES_NOT_EXIST = "DoesNotExist"
+    GT = "Gt"
+    LT = "Lt"
+
+
+def _check_requirement(operator: str, values: list[str]) -> None:
+    """The values each operator takes, as the API server checks them."""
+    if operator in ("In", "NotIn") and not values:
+        raise RuleError("values", f"must list at least one value with operator {operator}")
+    if operator in ("Exists", "DoesNotExist") and values:
+        raise RuleError("values", f"must be empty with operator {operator}")
+    if operator in ("Gt", "Lt") and (len(values) != 1 or not _INTEGER.match(values[0])):
+        raise RuleError("values", f"must be exactly one integer with operator {operator}")
+
+
+class NodeSelectorRequirement(_Model):
+    """A condition on a node label."""
+
+    key: LabelKey = Field(description="The node label's key.")
+    operator: NodeSelectorOperator = Field(description="In, NotIn, Exists, DoesNotExist, Gt or Lt.")
+    values: list[LabelValue] = Field(
+        default=[], description="In/NotIn: one or more; Exists/DoesNotExist: none; Gt/Lt: one integer."
+    )
+
+    @model_validator(mode="after")
+    def _values_fit_operator(self) -> Self:
+        _check_requirement(self.operator.value, self.values)
+        return self
+
+
+class NodeSelectorTerm(_Model):
+    """Node label conditions that must all hold."""
+
+    match_expressions: Annotated[list[NodeSelectorRequirement], Field(min_length=1)] = Field(
+        description="The conditions, all of which a node must meet."
+    )
+
+
+class PreferredNodeTerm(_Model):
+    """Node label conditions the scheduler prefers, with a weight."""
+
+    weight: Annotated[int, Field(ge=1, le=100)] = Field(description="1-100; added to a node's score if it matches.")
+    preference: NodeSelectorTerm = Field(description="The conditions.")
+
+
+class NodeAffinity(_Model):
+    """Which nodes the pods may and should run on, beyond scheduling.nodeSelector (Kubernetes' nodeAffinity)."""
+
+    required: list[NodeSelectorTerm] = Field(
+        default=[], description="The pods run only on nodes that meet one of these terms (terms are alternatives)."
+    )
+    preferred: list[PreferredNodeTerm] = Field(default=[], description="Terms the scheduler prefers.")
+
+
+class LabelSelectorRequirement(_Model):
+    """A condition on a pod label."""
+
+    key: LabelKey = Field(description="The pod label's key.")
+    operator: SelectorOperator = Field(description="In, NotIn, Exists or DoesNotExist.")
+    values: list[LabelValue] = Field(default=[], description="In/NotIn: one or more; Exists/DoesNotExist: none.")
+
+    @model_validator(mode="after")
+    def _values_fit_operator(self) -> Self:
+        _check_requirement(self.operator.value, self.values)
+        return self
+
+
+class LabelSelector(_Model):
+    """Pods, by their labels."""
+
+    match_labels: dict[LabelKey, LabelValue] = Field(default={}, description="Labels the pods have.")
+    match_expressions: list[LabelSelectorRequirement] = Field(default=[], description="Conditions on labels.")
+
+    @model_validator(mode="after")
+    def _selects_some_pods(self) -> Self:
+        if not self.match_labels and not self.match_expressions:
+            raise RuleError("", "selects every pod; allowed: matchLabels, matchExpressions or both")
+        return self
+
+
+class PodAffinityTerm(_Model):
+    """Pods to keep away from, within a topology domain."""
+
+    label_selector: LabelSelector = Field(description="The pods to keep away from.")
+    topology_key: LabelKey = Field(
+        description="The node label that defines the domain, e.g. kubernetes.io/hostname or topology.kubernetes.io/zone."
+    )
+    namespaces: list[DnsLabel] = Field(default=[], description="Where those pods run; default the cluster's namespace.")
+
+
+class PreferredPodTerm(_Model):
+    """A pod anti-affinity term the scheduler prefers, with a weight."""
+
+    weight: Annotated[int, Field(ge=1, le=100)] = Field(description="1-100; added to a node's score if it holds.")
+    pod_affinity_term: PodAffinityTerm = Field(description="The term.")
+
+
+class PodAntiAffinity(_Model):
+    """Other pods the nodes keep away from, besides the spreading of scheduling.zoneSpread and hostSpread."""
+
+    required: list[PodAffinityTerm] = Field(default=[], description="Terms that must all hold.")
+    preferred: list[PreferredPodTerm] = Field(default=[], description="Terms the scheduler prefers.")
+
+
+class ObjectMetadata(_Model):
+    """Labels and annotations added to kraft's own on objects of one kind; the keys kraft selects on or reads are
+    refused (docs/tailoring.md, 'What stays kraft's')."""
+
+    labels: dict[Annotated[LabelKey, AfterValidator(_own_key)], LabelValue] = Field(
+        default={}, description="Labels; may override app.kubernetes.io/part-of and managed-by."
+    )
+    annotations: dict[Annotated[LabelKey, AfterValidator(_own_key)], str] = Field(
+        default={}, description="Annotations."
+    )
+
+    @model_validator(mode="after")
+    def _annotations_fit(self) -> Self:
+        size = sum(len(key) + len(value.encode()) for key, value in self.annotations.items())
+        if size > MAX_ANNOTATION_BYTES:
+            raise RuleError(
+                "annotations",
+                f"hold {size} bytes; allowed: at most {MAX_ANNOTATION_BYTES} (Kubernetes allows 256 KiB an object, "
+                "kraft's own included)",
+            )
+        return self
+
+    def over(self, base: "ObjectMetadata") -> "ObjectMetadata":
+        """`base`'s labels and annotations with these added, these winning on a key both set."""
+        return ObjectMetadata(labels=base.labels | self.labels, annotations=base.annotations | self.annotations)
+
+
+class EnvVar(_Model):
+    """An environment variable of the Kafka container."""
+
+    name: Annotated[str, AfterValidator(_env_name)] = Field(
+        description="A shell variable name; not one kraft sets (KRAFT_*, KAFKA_HEAP_OPTS, ...)."
+    )
+    value: str = Field(default="", description="Its value.")
+
+
+class GarbageCollector(StrEnum):
+    """The JVM's collector: G1 with Kafka's own tuning, or ZGC (generational from Java 23, or with
+    -XX:+ZGenerational in extraFlags on Java 21)."""
+
+    G1 = "G1"
+    ZGC = "ZGC"
+
+
+class Jvm(_Model):
+    """The Kafka JVM: collector, heap and extra flags."""
+
+    gc: GarbageCollector | None = Field(
+        default=None, description="The collector: G1 (with Kafka's own tuning) or ZGC. Unset: G1."
+    )
+    heap: Annotated[Quantity | None, AfterValidator(_whole_mebibytes)] = Field(
+        default=None,
+        description=f"The heap (-Xms and -Xmx), a quantity such as 3Gi, at most the memory limit minus {JVM_NON_HEAP}. "
+        "Unset: half the memory limit, at most 5Gi.",
+    )
+    extra_flags: list[Annotated[str, AfterValidator(_jvm_flag)]] = Field(
+        default=[],
+        description="More JVM flags, one per entry, after kraft's (the last of a repeated flag wins); not the heap "
+        "or the collector, which have their own keys.",
+    )
+
+    def over(self, base: "Jvm") -> "Jvm":
+        """These settings where set, `base`'s elsewhere; `base`'s extra flags first, so these win."""
+        return Jvm(gc=self.gc or base.gc, heap=self.heap or base.heap, extra_flags=base.extra_flags + self.extra_flags)
+
+
+class PodTemplate(_Model):
+    """How the pods of a pool are shaped and scheduled. The cluster-level `template` is every pool's default; a
+    pool's own `template` is merged over it (docs/tailoring.md, 'Merging')."""
+
+    tolerations: list[Toleration] = Field(default=[], description="Node taints the pods tolerate.")
+    node_affinity: NodeAffinity = Field(default=NodeAffinity(), description="Nodes the pods may and should run on.")
+    pod_anti_affinity: PodAntiAffinity = Field(
+        default=PodAntiAffinity(), description="Other pods the nodes keep away from."
+    )
+    priority_class_name: DnsSubdomain | None = Field(default=None, description="The pods' PriorityClass.")
+    image_pull_secrets: list[DnsSubdomain] = Field(
+        default=[], description="Names of Secrets to pull the image with (a private registry)."
+    )
+    service_account_name: DnsSubdomain | None = Field(
+        default=None,
+        description="The pods' ServiceAccount; its token is still not mounted. Unset: the namespace's `default`.",
+    )
+    termination_grace_period_seconds: Annotated[int | None, AfterValidator(_grace_period)] = Field(
+        default=None,
+        description=f"How long a stopping node may take, {MIN_GRACE_SECONDS}-{MAX_GRACE_SECONDS} seconds: a "
+        "controlled shutdown moves leadership away, then every log is closed. Unset: "
+        f"{DEFAULT_GRACE_SECONDS} (Kafka waits up to 300 s for the controller).",
+    )
+    env: list[EnvVar] = Field(default=[], description="More environment variables of the Kafka container.")
+    jvm: Jvm = Field(default=Jvm(), description="The JVM's collector, heap and extra flags.")
+    pod: ObjectMetadata = Field(default=ObjectMetadata(), description="Labels and annotations of the pods.")
+    stateful_set: ObjectMetadata = Field(
+        default=ObjectMetadata(), description="Labels and annotations of the StatefulSet (never roll the pods)."
+    )
+    service: ObjectMetadata = Field(
+        default=ObjectMetadata(),
+        description="Labels and annotations of the Services (cluster level: all; a pool's: its brokers' external "
+        "Services); never roll the pods.",
+    )
+
+    @model_validator(mode="after")
+    def _distinct_env(self) -> Self:
+        names = [variable.name for variable in self.env]
+        twice = next((index for index, name in enumerate(names) if name in names[:index]), None)
+        if twice is not None:
+            raise RuleError(f"env[{twice}].name", f"{names[twice]!r} is set twice")
+        return self
+
+    def over(self, base: "PodTemplate") -> "PodTemplate":
+        """This (a pool's) template merged over `base` (the cluster's): single values where set here, maps key by
+        key and env by name with these winning, lists appended after `base`'s, except `nodeAffinity.required`,
+        which replaces `base`'s when set here: its terms are alternatives, so appending would widen them."""
+        required = self.node_affinity.required or base.node_affinity.required
+        env = {variable.name: variable for variable in base.env} | {variable.name: variable for variable in self.env}
+        return PodTemplate(
+            tolerations=base.tolerations + self.tolerations,
+            node_affinity=NodeAffinity(
+                required=required, preferred=base.node_affinity.preferred + self.node_affinity.preferred
+            ),
+            pod_anti_affinity=PodAntiAffinity(
+                required=base.pod_anti_affinity.required + self.pod_anti_affinity.required,
+                preferred=base.pod_anti_affinity.preferred + self.pod_anti_affinity.preferred,
+            ),
+            priority_class_name=self.priority_class_name or base.priority_class_name,
+            image_pull_secrets=list(dict.fromkeys(base.image_pull_secrets + self.image_pull_secrets)),
+            service_account_name=self.service_account_name or base.service_account_name,
+            termination_grace_period_seconds=self.termination_grace_period_seconds
+            or base.termination_grace_period_seconds,
+            env=list(env.values()),
+            jvm=self.jvm.over(base.jvm),
+            pod=self.pod.over(base.pod),
+            stateful_set=self.stateful_set.over(base.stateful_set),
+            service=self.service.over(base.service),
+        )
+
+
 class PoolSpec(_Model):
     """A pool: a StatefulSet `<name>-<pool>` of identical nodes, with its PodDisruptionBudget."""
 
@@ -423,7 +899,7 @@ class PoolSpec(_Model):
         "Unset: the next free multiple of 100, controller pools from 0, broker-only pools from 100.",
     )
     resources: Resources = Field(default=Resources(), description="Requests and limits of the Kafka container.")
-    storage: Storage = Field(default=Storage(), description="The data volume of each node.")
+    storage: Storage = Field(default=Storage(), description="The data volumes of each node.")
     scheduling: Scheduling = Field(default=Scheduling(), description="Where the pods may run.")
     startup_timeout_seconds: Annotated[int, Field(ge=30, le=86400)] = Field(
         default=900, description="How long a node may take to start (log recovery) before it is restarted."
@@ -433,11 +909,25 @@ class PoolSpec(_Model):
         description="Allows shrinking a broker pool (partitions moved away first) or a dynamic controller pool "
         "(controllers removed from the quorum first) to exactly this size (docs/operations.md).",
     )
+    template: PodTemplate = Field(
+        default=PodTemplate(), description="This pool's pod template, merged over the cluster-level template."
+    )
+    logging: Logging = Field(default=Logging(), description="This pool's log levels, over the cluster's.")
 
     @model_validator(mode="after")
     def _distinct_roles(self) -> Self:
         if len(set(self.roles)) != len(self.roles):
             raise RuleError("roles", f"lists a role twice; allowed: {', '.join(Role)}, each at most once")
+        return self
+
+    @model_validator(mode="after")
+    def _one_metadata_volume(self) -> Self:
+        if not self.is_broker and len(self.storage.data_volumes) > 1:
+            raise RuleError(
+                "storage.volumes",
+                f"{len(self.storage.data_volumes)} volumes in a controller-only pool, which keeps only the metadata "
+                "log; allowed: one (storage.size, or one entry of storage.volumes)",
+            )
         return self
 
     @model_validator(mode="after")
@@ -754,6 +1244,10 @@ class ClusterSpec(_Model):
         description="Application users, each with SCRAM-SHA-512 credentials in its own Secret; a password comes "
         "from `kraft:password-<user>` or is generated.",
     )
+    template: PodTemplate = Field(
+        default=PodTemplate(), description="Every pool's pod template, under each pool's own (docs/tailoring.md)."
+    )
+    logging: Logging = Field(default=Logging(), description="Log levels of every node, under each pool's own.")
 
     @model_validator(mode="before")
     @classmethod
@@ -789,7 +1283,22 @@ class ClusterSpec(_Model):
         _check_topic_defaults(self)
         _check_security(self)
         _check_external(self)
+        _check_heaps(self)
+        _check_jbod_metadata_version(self)
         return self
+
+    def pod_template(self, pool: PoolSpec) -> PodTemplate:
+        """A pool's pod template: its own merged over the cluster's."""
+        return pool.template.over(self.template)
+
+    @property
+    def cluster_logging(self) -> Logging:
+        """The cluster's log levels, the root INFO unless set."""
+        return self.logging.over(Logging(root=LogLevel.INFO))
+
+    def logging_of(self, pool: PoolSpec) -> Logging:
+        """A pool's log levels: its own over the cluster's."""
+        return pool.logging.over(self.cluster_logging)
 
     @property
     def image_ref(self) -> str:
@@ -869,10 +1378,31 @@ def default_node_id_offsets(pools: list[Mapping[str, Any]]) -> list[Any]:
 
 def _check_pool_names(spec: ClusterSpec) -> None:
     seen: set[str] = set()
+    # Claims `<volume>-<statefulset>-<ordinal>` (and their growth patches, `<pool>-<volume>-<ordinal>`) must
+    # never meet across pools.
+    claims: dict[tuple[str, str], str] = {}
     for index, pool in enumerate(spec.pools):
         if pool.name in seen:
             raise RuleError(f"pools[{index}].name", f"{pool.name!r} names two pools; pool names must be unique")
         seen.add(pool.name)
+        if naming.pool_template_key(pool.name) in naming.SHARED_PROPERTIES_FILES:
+            raise RuleError(
+                f"pools[{index}].name",
+                f"{pool.name!r} would name its template {naming.pool_template_key(pool.name)}, a file kraft "
+                f"writes for itself; not allowed: {', '.join(name.removesuffix('.properties') for name in naming.SHARED_PROPERTIES_FILES)}",
+            )
+        for volume_index, volume in enumerate(pool.storage.data_volumes):
+            for prefix in (
+                ("claim", f"{volume.name}-{spec.name}-{pool.name}"),
+                ("patch", f"{pool.name}-{volume.name}"),
+            ):
+                other = claims.setdefault(prefix, pool.name)
+                if other != pool.name:
+                    raise RuleError(
+                        f"pools[{index}].{pool.storage.key_of(volume_index)}.name",
+                        f"volume {volume.name!r} of pool {pool.name!r} would share its claims' names with a "
+                        f"volume of pool {other!r}; rename the volume",
+                    )
         external = pool.is_broker and spec.listeners.external is not None
         problem = naming.name_length_problem(spec.name, pool.name, pool.replicas, external)
         if problem:
@@ -1013,6 +1543,37 @@ def _check_external(spec: ClusterSpec) -> None:
             f"{external.node_port_base} + 1 + the highest broker node ID ({highest}) is beyond "
             f"{NODE_PORT_RANGE.stop - 1}; allowed: {NODE_PORT_RANGE.start}-{NODE_PORT_RANGE.stop - 2 - highest}",
         )
+
+
+def _check_jbod_metadata_version(spec: ClusterSpec) -> None:
+    """Kafka refuses to run a broker with several log directories below metadata.version 3.7-IV2."""
+    match = _METADATA_VERSION.match(spec.metadata_version or "")
+    if match is None:
+        return
+    # A release without -IV means its newest IV, so 3.7 itself qualifies.
+    level = (int(match["major"]), int(match["minor"]), int(match["iv"]) if match["iv"] else 99)
+    for index, pool in enumerate(spec.pools):
+        if pool.is_broker and len(pool.storage.data_volumes) > 1 and level < JBOD_METADATA_VERSION:
+            raise RuleError(
+                f"pools[{index}].storage.volumes",
+                f"several volumes need metadata.version 3.7-IV2 or newer, but metadataVersion is "
+                f"{spec.metadata_version}; allowed: one volume, or finalise metadataVersion 3.7 or newer first",
+            )
+
+
+def _check_heaps(spec: ClusterSpec) -> None:
+    """An explicit heap leaves room in the memory limit for the JVM's memory outside the heap."""
+    for index, pool in enumerate(spec.pools):
+        heap = spec.pod_template(pool).jvm.heap
+        limit = pool.resources.limits.memory
+        if heap is not None and parse_quantity(heap) + parse_quantity(JVM_NON_HEAP) > parse_quantity(limit):
+            key = f"pools[{index}].template.jvm.heap" if pool.template.jvm.heap else "template.jvm.heap"
+            raise RuleError(
+                key,
+                f"{heap} does not fit the memory limit {limit} of pool {pool.name!r}: the JVM needs {JVM_NON_HEAP} "
+                f"beyond its heap (metaspace, threads, network buffers); allowed: at most the limit minus "
+                f"{JVM_NON_HEAP}, or raise pools[{index}].resources.limits.memory",
+            )
 
 
 def parse_spec(data: Any, key: str = "kraft:cluster") -> ClusterSpec:

@@ -3,25 +3,15 @@
 import math
 from typing import Any
 
-from . import listeners, naming, pods, quorum_marker
-from .kafka_config import initial_controllers, log4j_opts
-from .manifests import Manifest, common_labels, pool_config_checksum
-from .quantity import parse_quantity
+from . import listeners, naming, pod_template, pods, quorum_marker
+from .kafka_config import initial_controllers
+from .logging_config import log4j_opts
+from .manifests import Manifest, common_labels, pool_config_checksum, with_template
 from .spec import ClusterSpec, ExternalType, PoolSpec, Spread
 
-MAX_HEAP_MIB = 5 * 1024
-G1_OPTS = (
-    "-server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 "
-    "-XX:+ExplicitGCInvokesConcurrent -XX:MaxInlineLevel=15 -Djava.awt.headless=true"
-)
 STARTUP_PROBE_PERIOD = 10
 METADATA_STALE_SECONDS = 30
 _WHEN_UNSATISFIABLE = {Spread.REQUIRED: "DoNotSchedule", Spread.PREFERRED: "ScheduleAnyway"}
-
-
-def heap_mib(memory_limit: str) -> int:
-    """Half the container memory limit, at most 5 GiB: the rest is page cache, which Kafka lives on."""
-    return min(int(parse_quantity(memory_limit) / 2 / 2**20), MAX_HEAP_MIB)
 
 
 def pod_labels(spec: ClusterSpec, pool: PoolSpec) -> dict[str, str]:
@@ -75,7 +65,8 @@ def quorum_environment(spec: ClusterSpec, pool: PoolSpec, namespace: str) -> dic
 
 
 def environment(spec: ClusterSpec, pool: PoolSpec, pool_index: int, namespace: str) -> list[Manifest]:
-    """What the node bootstrap script and Kafka's launcher read; never a secret value."""
+    """What the node bootstrap script and Kafka's launcher read (never a secret value), then the template's."""
+    template = spec.pod_template(pool)
     values = {
         "KRAFT_STATEFULSET": naming.statefulset_name(spec.name, pool.name),
         "KRAFT_NODE_ID_OFFSET": str(pool.first_node_id),
@@ -85,9 +76,9 @@ def environment(spec: ClusterSpec, pool: PoolSpec, pool_index: int, namespace: s
         "KRAFT_CLUSTER_ID_FILE": f"{naming.SECRETS_MOUNT}/{naming.CLUSTER_ID_KEY}",
         "KRAFT_METADATA_STALE_SECONDS": str(METADATA_STALE_SECONDS),
         "KRAFT_JVM_STARTED_FILE": naming.JVM_STARTED,
-        "KAFKA_HEAP_OPTS": f"-Xms{heap_mib(pool.resources.limits.memory)}m -Xmx{heap_mib(pool.resources.limits.memory)}m",
-        "KAFKA_JVM_PERFORMANCE_OPTS": G1_OPTS,
-        "KAFKA_LOG4J_OPTS": log4j_opts(spec),
+        "KAFKA_HEAP_OPTS": pod_template.heap_options(pool.resources.limits.memory, template.jvm),
+        "KAFKA_JVM_PERFORMANCE_OPTS": pod_template.performance_options(template.jvm),
+        "KAFKA_LOG4J_OPTS": log4j_opts(spec, pool),
         "LOG_DIR": naming.KAFKA_LOGS_MOUNT,
         "EXTRA_ARGS": "-name kafkaServer",  # no -loggc: no GC log files growing in the container
         **quorum_environment(spec, pool, namespace),
@@ -98,12 +89,13 @@ def environment(spec: ClusterSpec, pool: PoolSpec, pool_index: int, namespace: s
     if pool.is_broker and external is not None and external.type is ExternalType.NODE_PORT:
         values["KRAFT_EXTERNAL_PORT_OFFSET"] = str(external.node_port_base + 1)
     pod_name: Manifest = {"name": "POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}
-    return [pod_name] + [{"name": name, "value": value} for name, value in values.items()]
+    own = [pod_name] + [{"name": name, "value": value} for name, value in values.items()]
+    return own + pod_template.environment(template)
 
 
 def node_volumes(spec: ClusterSpec) -> tuple[list[Manifest], list[Manifest]]:
-    """(volumes, volumeMounts): config, secrets and certificate read-only; scratch space exactly where Kafka
-    writes."""
+    """(volumes, volumeMounts) besides the data volumes: config, secrets and certificate read-only; scratch
+    space exactly where Kafka writes."""
     scratch = {"runtime": naming.RUNTIME_MOUNT, "kafka-logs": naming.KAFKA_LOGS_MOUNT, "tmp": naming.TMP_MOUNT}
     volumes: list[Manifest] = [
         {"name": "config", "configMap": {"name": naming.config_map_name(spec.name), "defaultMode": 0o444}},
@@ -118,8 +110,7 @@ def node_volumes(spec: ClusterSpec) -> tuple[list[Manifest], list[Manifest]]:
             {"name": "tls", "secret": {"secretName": naming.tls_secret_name(spec.name), "defaultMode": 0o440}}
         )
         read_only["tls"] = naming.TLS_MOUNT
-    mounts: list[Manifest] = [{"name": naming.DATA_VOLUME, "mountPath": naming.DATA_MOUNT}]
-    mounts += [{"name": name, "mountPath": path, "readOnly": True} for name, path in read_only.items()]
+    mounts = [{"name": name, "mountPath": path, "readOnly": True} for name, path in read_only.items()]
     mounts += [{"name": name, "mountPath": path} for name, path in scratch.items()]
     return volumes, mounts
 
@@ -146,6 +137,9 @@ def pool_volumes(spec: ClusterSpec, pool: PoolSpec) -> tuple[list[Manifest], lis
 def container(spec: ClusterSpec, pool: PoolSpec, pool_index: int, namespace: str) -> Manifest:
     """The Kafka container: runs the node bootstrap script, which execs the Kafka server."""
     _, mounts = pool_volumes(spec, pool)
+    data = [
+        {"name": volume.name, "mountPath": naming.volume_mount(volume.name)} for volume in pool.storage.data_volumes
+    ]
     resources = pool.resources
     return {
         "name": "kafka",
@@ -162,45 +156,61 @@ def container(spec: ClusterSpec, pool: PoolSpec, pool_index: int, namespace: str
         },
         **probes(pool),
         "securityContext": pods.container_security_context(),
-        "volumeMounts": mounts,
+        "volumeMounts": data + mounts,
     }
+
+
+def claim_templates(spec: ClusterSpec, pool: PoolSpec) -> list[Manifest]:
+    """One claim template per data volume, at the size the pool was created with."""
+    templates = []
+    for volume in pool.storage.data_volumes:
+        claim_spec: Manifest = {
+            "accessModes": ["ReadWriteOnce"],
+            "resources": {"requests": {"storage": volume.claim_template_size}},
+        }
+        if volume.storage_class:
+            claim_spec["storageClassName"] = volume.storage_class
+        labels = naming.pool_selector_labels(spec.name, pool.name)
+        templates.append({"metadata": {"name": volume.name, "labels": labels}, "spec": claim_spec})
+    return templates
 
 
 def statefulset(
     spec: ClusterSpec, pool: PoolSpec, pool_index: int, namespace: str, tls_revision: str | None = None
 ) -> Manifest:
     """A pool's StatefulSet. Pods start in parallel (a quorum needs its peers up) and keep their volumes.
-    A new `tls_revision` (a re-issued generated certificate) rolls the pool."""
+    A new `tls_revision` (a re-issued generated certificate) rolls the pool; the StatefulSet's own metadata
+    never does."""
     name = naming.statefulset_name(spec.name, pool.name)
+    template = spec.pod_template(pool)
     volumes, _ = pool_volumes(spec, pool)
     labels = pod_labels(spec, pool)
     pod_spec: dict[str, Any] = {
         "enableServiceLinks": False,
         "automountServiceAccountToken": False,
-        "terminationGracePeriodSeconds": 120,
+        "terminationGracePeriodSeconds": pod_template.grace_period(template),
         "securityContext": pods.pod_security_context(),
         "topologySpreadConstraints": _spread(spec, pool),
+        **pod_template.placement(template),
         "containers": [container(spec, pool, pool_index, namespace)],
         "volumes": volumes,
     }
     zone = {naming.ZONE_LABEL: pool.scheduling.zone} if pool.scheduling.zone else {}
     if pool.scheduling.node_selector or zone:
         pod_spec["nodeSelector"] = dict(pool.scheduling.node_selector) | zone
-    claim_spec: dict[str, Any] = {
-        "accessModes": ["ReadWriteOnce"],
-        "resources": {"requests": {"storage": pool.storage.claim_template_size}},
+    pod_annotations = {naming.CONFIG_CHECKSUM_ANNOTATION: pool_config_checksum(spec, pool, namespace)} | (
+        {naming.TLS_REVISION_ANNOTATION: tls_revision} if tls_revision else {}
+    )
+    metadata = {
+        "name": name,
+        "namespace": namespace,
+        "labels": labels,
+        "annotations": pods.checkov_skip_annotations(spec),
     }
-    if pool.storage.storage_class:
-        claim_spec["storageClassName"] = pool.storage.storage_class
     return {
         "apiVersion": "apps/v1",
         "kind": "StatefulSet",
-        "metadata": {
-            "name": name,
-            "namespace": namespace,
-            "labels": labels,
-            "annotations": pods.checkov_skip_annotations(spec),
-        },
+        "metadata": with_template(metadata, template.stateful_set),
         "spec": {
             "serviceName": naming.headless_service_name(spec.name),
             "replicas": pool.replicas,
@@ -209,21 +219,9 @@ def statefulset(
             "persistentVolumeClaimRetentionPolicy": {"whenDeleted": "Retain", "whenScaled": "Retain"},
             "selector": {"matchLabels": naming.pool_selector_labels(spec.name, pool.name)},
             "template": {
-                "metadata": {
-                    "labels": labels,
-                    "annotations": {naming.CONFIG_CHECKSUM_ANNOTATION: pool_config_checksum(spec, pool, namespace)}
-                    | ({naming.TLS_REVISION_ANNOTATION: tls_revision} if tls_revision else {}),
-                },
+                "metadata": with_template({"labels": labels, "annotations": pod_annotations}, template.pod),
                 "spec": pod_spec,
             },
-            "volumeClaimTemplates": [
-                {
-                    "metadata": {
-                        "name": naming.DATA_VOLUME,
-                        "labels": naming.pool_selector_labels(spec.name, pool.name),
-                    },
-                    "spec": claim_spec,
-                }
-            ],
+            "volumeClaimTemplates": claim_templates(spec, pool),
         },
     }

@@ -70,3 +70,79 @@ def fake_tool(folder: Path, name: str, script: str) -> None:
     path = folder / name
     path.write_text(f"#!/bin/sh\n{script}\n")
     path.chmod(0o755)
+
+
+def tailored_config() -> dict[str, Any]:
+    """The prod stack's kraft:cluster with every tailoring key set: a cluster-level pod template and log levels,
+    the controllers' and brokers' own over them, and brokers with two data volumes, the second grown."""
+    config: dict[str, Any] = stack_config("prod")["kraft:cluster"]
+    controllers, brokers = config["pools"]
+    config["template"] = {
+        "tolerations": [{"key": "dedicated", "value": "kafka", "effect": "NoSchedule"}],
+        "nodeAffinity": {
+            "preferred": [
+                {
+                    "weight": 50,
+                    "preference": {"matchExpressions": [{"key": "disktype", "operator": "In", "values": ["nvme"]}]},
+                }
+            ]
+        },
+        "priorityClassName": "kafka-critical",
+        "imagePullSecrets": ["registry-credentials"],
+        "serviceAccountName": "kafka",
+        "pod": {"labels": {"team": "streaming"}, "annotations": {"sidecar.istio.io/inject": "false"}},
+        "statefulSet": {"labels": {"app.kubernetes.io/part-of": "payments"}},
+        "service": {"annotations": {"example.com/owner": "streaming"}},
+        "jvm": {"extraFlags": ["-XX:+ExitOnOutOfMemoryError"]},
+    }
+    config["logging"] = {"loggers": {"kafka.controller": "DEBUG"}}
+    controllers |= {
+        "template": {"terminationGracePeriodSeconds": 120, "jvm": {"gc": "ZGC"}},
+        "logging": {"root": "WARN"},
+    }
+    brokers |= {
+        "storage": {
+            "volumes": [
+                {"name": "data", "size": "1Ti"},
+                {"name": "data-b", "size": "2Ti", "templateSize": "1Ti", "storageClass": "fast-ssd"},
+            ]
+        },
+        "template": {
+            "tolerations": [
+                {"key": "kafka-broker", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300}
+            ],
+            "nodeAffinity": {
+                "required": [
+                    {
+                        "matchExpressions": [
+                            {"key": "node.kubernetes.io/instance-type", "operator": "In", "values": ["m6i.4xlarge"]},
+                            {"key": "example.com/generation", "operator": "Gt", "values": ["5"]},
+                        ]
+                    }
+                ]
+            },
+            "podAntiAffinity": {
+                "required": [
+                    {"labelSelector": {"matchLabels": {"app": "zookeeper"}}, "topologyKey": "kubernetes.io/hostname"}
+                ],
+                "preferred": [
+                    {
+                        "weight": 10,
+                        "podAffinityTerm": {
+                            "labelSelector": {"matchExpressions": [{"key": "tier", "operator": "Exists"}]},
+                            "topologyKey": "topology.kubernetes.io/zone",
+                            "namespaces": ["other"],
+                        },
+                    }
+                ],
+            },
+            "env": [{"name": "TZ", "value": "UTC"}],
+            "jvm": {"heap": "6Gi", "extraFlags": ["-Xlog:gc*:stdout"]},
+            "service": {"labels": {"exposure": "external"}},
+        },
+        "logging": {"loggers": {"kafka.request.logger": "WARN"}},
+    }
+    config["listeners"] = config["listeners"] | {
+        "external": {"type": "NodePort", "hostPattern": "kafka-{nodeId}.example.com"}
+    }
+    return config

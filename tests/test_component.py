@@ -8,8 +8,8 @@ import pytest
 
 from kraft_component import KraftCluster, KraftClusterArgs
 from kraft_component.evaluation import REDACTED, Evaluation, Registration, evaluate
-from kraft_component.spec import parse_spec
-from kraft_component.statefulset import heap_mib
+from kraft_component.pod_template import heap_mib
+from kraft_component.spec import Jvm, parse_spec
 
 from .helpers import deploy, objects, one, registration
 
@@ -300,7 +300,7 @@ def test_requests_and_limits_reach_the_container_and_size_the_heap() -> None:
     ("limit", "heap"), [("1Gi", 512), ("2Gi", 1024), ("3000Mi", 1500), ("8G", 3814), ("10Gi", 5120), ("64Gi", 5120)]
 )
 def test_heap_is_half_the_memory_limit_capped_at_5_gib(limit: str, heap: int) -> None:
-    assert heap_mib(limit) == heap
+    assert heap_mib(limit, Jvm()) == heap
 
 
 def test_probes_name_declared_ports_and_mean_what_they_say() -> None:

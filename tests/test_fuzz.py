@@ -73,7 +73,7 @@ DNS_LABEL = dns_labels(16)
 LONG_DNS_LABEL = dns_labels(42, min_size=22)
 NAMESPACE = dns_labels(63)
 BAD_LABEL = st.sampled_from(["Kafka", "9lives", "a_b", "-x", "x-", "", "kafka.eu", "n" * 64])
-POOL_NAME = st.sampled_from(["brokers", "controllers", "nodes"]) | DNS_LABEL | LONG_DNS_LABEL  # may repeat
+POOL_NAME = st.sampled_from(["brokers", "controllers", "nodes", "client"]) | DNS_LABEL | LONG_DNS_LABEL  # may repeat
 # A role listed twice is a rule (checked once the pool's fields are valid), so it is drawn as a "valid" value.
 ROLES = st.sampled_from(
     [["broker", "controller"], ["controller"], ["broker"], ["controller", "broker"]] * 10 + [["broker"] * 2]
@@ -97,6 +97,194 @@ NODE_SELECTOR = st.dictionaries(
     max_size=2,
 )
 BAD_NODE_SELECTOR = st.sampled_from([{"disk type": "ssd"}, {"disktype": "fast ssd"}, {"-x": "y"}, {"a/b/c": "x"}])
+
+
+# Tailoring: pod templates, log levels and data volumes.
+TOLERATION = st.sampled_from(
+    [
+        {"key": "dedicated", "value": "kafka", "effect": "NoSchedule"},
+        {"key": "kafka", "operator": "Exists"},
+        {"operator": "Exists"},
+        {"key": "spot", "value": "", "effect": "PreferNoSchedule"},
+        {
+            "key": "node.kubernetes.io/unreachable",
+            "operator": "Exists",
+            "effect": "NoExecute",
+            "tolerationSeconds": 300,
+        },
+    ]
+)
+BAD_TOLERATION = st.sampled_from(
+    [
+        {"key": "k", "effect": "NoSchedul"},
+        {"value": "v"},
+        {"key": "k", "operator": "Exists", "value": "v"},
+        {"key": "k", "tolerationSeconds": 5},
+        {"key": "bad key"},
+        {"key": "k", "operator": "exists"},
+    ]
+)
+NODE_TERM = st.sampled_from(
+    [
+        {"matchExpressions": [{"key": "disktype", "operator": "In", "values": ["ssd", "nvme"]}]},
+        {
+            "matchExpressions": [
+                {"key": "example.com/gen", "operator": "Gt", "values": ["5"]},
+                {"key": "spot", "operator": "DoesNotExist"},
+            ]
+        },
+    ]
+)
+BAD_NODE_TERM = st.sampled_from(
+    [
+        {"matchExpressions": []},
+        {"matchExpressions": [{"key": "a", "operator": "In"}]},
+        {"matchExpressions": [{"key": "a", "operator": "Lt", "values": ["x"]}]},
+    ]
+)
+POD_TERM = st.sampled_from(
+    [
+        {"labelSelector": {"matchLabels": {"app": "zookeeper"}}, "topologyKey": "kubernetes.io/hostname"},
+        {
+            "labelSelector": {"matchExpressions": [{"key": "tier", "operator": "In", "values": ["db"]}]},
+            "topologyKey": "topology.kubernetes.io/zone",
+            "namespaces": ["other"],
+        },
+    ]
+)
+BAD_POD_TERM = st.sampled_from(
+    [
+        {"labelSelector": {}, "topologyKey": "zone"},
+        {"labelSelector": {"matchLabels": {"a": "b"}}, "topologyKey": "bad key"},
+        {
+            "labelSelector": {"matchExpressions": [{"key": "a", "operator": "Gt", "values": ["1"]}]},
+            "topologyKey": "zone",
+        },
+    ]
+)
+WEIGHTS = st.integers(1, 100)
+NODE_AFFINITY = st.fixed_dictionaries(
+    {},
+    optional={
+        "required": st.lists(NODE_TERM, min_size=1, max_size=2),
+        "preferred": st.lists(st.builds(lambda w, t: {"weight": w, "preference": t}, WEIGHTS, NODE_TERM), max_size=2),
+    },
+)
+BAD_NODE_AFFINITY = st.builds(lambda term: {"required": [term]}, BAD_NODE_TERM) | st.just(
+    {"preferred": [{"weight": 0, "preference": {"matchExpressions": [{"key": "a", "operator": "Exists"}]}}]}
+)
+ANTI_AFFINITY = st.fixed_dictionaries(
+    {},
+    optional={
+        "required": st.lists(POD_TERM, max_size=2),
+        "preferred": st.lists(
+            st.builds(lambda w, t: {"weight": w, "podAffinityTerm": t}, WEIGHTS, POD_TERM), max_size=2
+        ),
+    },
+)
+BAD_ANTI_AFFINITY = st.builds(lambda term: {"required": [term]}, BAD_POD_TERM)
+METADATA = st.fixed_dictionaries(
+    {},
+    optional={
+        "labels": st.dictionaries(
+            st.sampled_from(["team", "example.com/tier", "app.kubernetes.io/part-of"]),
+            st.sampled_from(["a", "x.y", ""]),
+            max_size=2,
+        ),
+        "annotations": st.dictionaries(
+            st.sampled_from(["example.com/note", "sidecar.istio.io/inject"]),
+            st.sampled_from(["x", "false", "a b: c"]),
+            max_size=2,
+        ),
+    },
+)
+BAD_METADATA = st.sampled_from(
+    [
+        {"labels": {"kraft/pool": "x"}},
+        {"labels": {"app.kubernetes.io/name": "x"}},
+        {"annotations": {"pulumi.com/skipAwait": "true"}},
+        {"labels": {"team": "a b"}},
+        {"labels": {"-x": "y"}},
+    ]
+)
+ENV = st.lists(
+    st.builds(
+        lambda name, value: {"name": name, "value": value},
+        st.sampled_from(["TZ", "JAVA_TOOL_OPTIONS", "my_var"]),
+        st.sampled_from(["UTC", "", "a b"]),
+    ),
+    max_size=3,
+    unique_by=lambda variable: variable["name"],
+)
+BAD_ENV = st.sampled_from(
+    [
+        [{"name": "KAFKA_HEAP_OPTS", "value": "-Xmx1g"}],
+        [{"name": "KRAFT_TEMPLATE"}],
+        [{"name": "1A"}],
+        [{"name": "A"}, {"name": "A"}],
+        [{"name": "KAFKA_OPTS"}],
+    ]
+)
+HEAPS = st.sampled_from(["256Mi", "512Mi", "768Mi", "1Gi", "6Gi"])  # 1Gi and 6Gi may not fit a pool's limit
+JVM = st.fixed_dictionaries(
+    {},
+    optional={
+        "gc": st.sampled_from(["G1", "ZGC"]),
+        "heap": HEAPS,
+        "extraFlags": st.lists(
+            st.sampled_from(["-XX:+ExitOnOutOfMemoryError", "-Xlog:gc*:stdout", "-Dfoo=bar", "-XX:+AlwaysPreTouch"]),
+            max_size=3,
+        ),
+    },
+)
+BAD_JVM = st.sampled_from(
+    [
+        {"gc": "CMS"},
+        {"heap": "3GB"},
+        {"heap": "1Ki"},
+        {"extraFlags": ["-Xmx1g"]},
+        {"extraFlags": ["-XX:+UseParallelGC"]},
+        {"extraFlags": ["-Da=1 -Db=2"]},
+    ]
+)
+LEVELS = ["OFF", "FATAL", "ERROR", "WARN", "INFO", "DEBUG", "TRACE", "ALL"]
+LOGGING = st.fixed_dictionaries(
+    {},
+    optional={
+        "root": st.sampled_from(LEVELS),
+        "loggers": st.dictionaries(
+            st.sampled_from(["kafka.controller", "org.apache.kafka.raft", "state.change.logger", "on"]),
+            st.sampled_from(LEVELS),
+            max_size=3,
+        ),
+    },
+)
+BAD_LOGGING = st.sampled_from(
+    [
+        {"root": "debug"},
+        {"loggers": {"kafka..x": "INFO"}},
+        {"loggers": {"kafka": "VERBOSE"}},
+        {"level": "INFO"},
+    ]
+)
+# Volume names without '-': then no two pools' claims can share a name (spec.py refuses that separately).
+VOLUME = st.builds(
+    lambda name, size, grown, storage_class: (
+        {"name": name, "size": size}
+        | ({"templateSize": "1Gi"} if grown else {})
+        | ({"storageClass": storage_class} if storage_class else {})
+    ),
+    st.sampled_from(["data", "fast", "bulk"]),
+    SIZE,
+    st.booleans(),
+    st.none() | STORAGE_CLASS,
+)
+VOLUMES = st.lists(VOLUME, min_size=1, max_size=3, unique_by=lambda volume: volume["name"])
+BAD_VOLUMES: st.SearchStrategy[dict[str, Any]] = st.sampled_from([
+    {"volumes": [{"name": "tmp", "size": "1Gi"}]}, {"volumes": [{"name": "a", "size": "1Gi"}] * 2},
+    {"size": "1Gi", "volumes": [{"name": "a", "size": "1Gi"}]}, {"volumes": [{"name": "a"}]},
+    {"volumes": [{"name": "a", "size": "1Gi", "templateSize": "2Gi"}]},
+])  # fmt: skip
 
 
 @dataclass
@@ -146,6 +334,44 @@ def _resources(draw: st.DrawFn, draft: Draft, path: str) -> dict[str, Any]:
     return {"requests": requests, "limits": limits}
 
 
+def one(bad: st.SearchStrategy[Any]) -> st.SearchStrategy[list[Any]]:
+    """A list of one bad item."""
+    return st.lists(bad, min_size=1, max_size=1)
+
+
+def _template(draw: st.DrawFn, draft: Draft, path: str) -> dict[str, Any]:
+    """A pod template: each field sometimes, each sometimes broken."""
+    template: dict[str, Any] = {}
+    draft.put(draw, template, f"{path}.tolerations", st.lists(TOLERATION, max_size=3), bad=one(BAD_TOLERATION))
+    draft.put(draw, template, f"{path}.nodeAffinity", NODE_AFFINITY, bad=BAD_NODE_AFFINITY)
+    draft.put(draw, template, f"{path}.podAntiAffinity", ANTI_AFFINITY, bad=BAD_ANTI_AFFINITY)
+    names, bad_names = st.sampled_from(["kafka", "kafka.critical", "high"]), st.sampled_from(["High", "-x", "a b"])
+    draft.put(draw, template, f"{path}.priorityClassName", names, bad=bad_names)
+    draft.put(draw, template, f"{path}.serviceAccountName", names, bad=bad_names)
+    draft.put(draw, template, f"{path}.imagePullSecrets", st.lists(names, max_size=2), bad=one(bad_names))
+    graces, bad_graces = st.integers(30, 86400), st.sampled_from([0, 29, 86401])
+    draft.put(draw, template, f"{path}.terminationGracePeriodSeconds", graces, bad=bad_graces)
+    draft.put(draw, template, f"{path}.env", ENV, bad=BAD_ENV)
+    draft.put(draw, template, f"{path}.jvm", JVM, bad=BAD_JVM)
+    for kind in ("pod", "statefulSet", "service"):
+        draft.put(draw, template, f"{path}.{kind}", METADATA, bad=BAD_METADATA)
+    return template
+
+
+def _storage(draw: st.DrawFn, draft: Draft, path: str) -> dict[str, Any]:
+    """One volume (size, storageClass) or several (volumes), sometimes mixed or broken."""
+    storage: dict[str, Any] = {}
+    if draw(st.booleans()):
+        draft.put(draw, storage, f"{path}.size", SIZE, bad=BAD_QUANTITY)
+        draft.put(draw, storage, f"{path}.storageClass", STORAGE_CLASS, bad=BAD_STORAGE_CLASS)
+    elif draw(draft.breaks):
+        draft.defects.append(path)
+        storage = draw(BAD_VOLUMES)
+    else:
+        storage["volumes"] = draw(VOLUMES)
+    return storage
+
+
 def _pool(draw: st.DrawFn, draft: Draft, index: int, roles: st.SearchStrategy[list[str]]) -> dict[str, Any]:
     path = f"pools[{index}]"
     pool: dict[str, Any] = {}
@@ -165,10 +391,7 @@ def _pool(draw: st.DrawFn, draft: Draft, index: int, roles: st.SearchStrategy[li
     if draw(st.booleans()):
         pool["resources"] = _resources(draw, draft, f"{path}.resources")
     if draw(st.booleans()):
-        storage: dict[str, Any] = {}
-        draft.put(draw, storage, f"{path}.storage.size", SIZE, bad=BAD_QUANTITY)
-        draft.put(draw, storage, f"{path}.storage.storageClass", STORAGE_CLASS, bad=BAD_STORAGE_CLASS)
-        pool["storage"] = storage
+        pool["storage"] = _storage(draw, draft, f"{path}.storage")
     if draw(st.booleans()):
         scheduling: dict[str, Any] = {}
         bad_spread = st.sampled_from(["always", "Required", ""])
@@ -178,6 +401,9 @@ def _pool(draw: st.DrawFn, draft: Draft, index: int, roles: st.SearchStrategy[li
         pool["scheduling"] = scheduling
     timeouts, bad_timeouts = st.integers(30, 86400), st.sampled_from([0, 29, 86401])
     draft.put(draw, pool, f"{path}.startupTimeoutSeconds", timeouts, bad=bad_timeouts)
+    if draw(st.sampled_from((False, False, True))):
+        pool["template"] = _template(draw, draft, f"{path}.template")
+    draft.put(draw, pool, f"{path}.logging", LOGGING, bad=BAD_LOGGING)
     if draw(draft.breaks):
         pool["replica"] = 3
         draft.defects.append(f"{path}.replica")
@@ -248,6 +474,9 @@ def drafts(draw: st.DrawFn) -> Draft:
         config["topicDefaults"] = _topic_defaults(draw, draft, _brokers_drawn(config))
     if draw(st.booleans()):
         config["quorum"] = _quorum(draw, draft)
+    if draw(st.sampled_from((False, False, True))):
+        config["template"] = _template(draw, draft, "template")
+    draft.put(draw, config, "logging", LOGGING, bad=BAD_LOGGING)
     if draw(draft.breaks):
         config["zookeeper"] = {"connect": "zk:2181"}
         draft.defects.append("zookeeper")
@@ -267,6 +496,7 @@ def amount(quantity: Any) -> Any:
 
 
 MAX_STATEFULSET_NAME, MAX_DNS_LABEL = 52, 63
+KRAFT_FILES = ("log4j", "client", "controller-client")
 
 
 def _under(path: str, prefix: str) -> bool:
@@ -302,7 +532,8 @@ def _name_rules(name: str, pools: list[dict[str, Any]]) -> list[str]:
     for index, pool in enumerate(pools):
         statefulset = f"{name}-{pool['name']}"
         longest = max(len(f"{statefulset}-{pool['replicas'] - 1}"), len(f"{name}-headless"))
-        if pool["name"] in seen or len(statefulset) > MAX_STATEFULSET_NAME or longest > MAX_DNS_LABEL:
+        taken = pool["name"] in seen or pool["name"] in KRAFT_FILES  # <pool>.properties beside kraft's own
+        if taken or len(statefulset) > MAX_STATEFULSET_NAME or longest > MAX_DNS_LABEL:
             broken.append(f"pools[{index}].name")
         seen.add(pool["name"])
     return broken
@@ -333,6 +564,8 @@ def rule_violations(draft: Draft) -> list[str]:
             broken.append(f"pools[{index}].roles")
         if pool.get("nodeIdOffset", 0) + pool.get("replicas", 1) - 1 > KAFKA_INT_MAX:  # node.id is a Java int
             broken.append(f"pools[{index}].nodeIdOffset")
+        if isinstance(roles, list) and "broker" not in roles and len(pool.get("storage", {}).get("volumes", [])) > 1:
+            broken.append(f"pools[{index}].storage.volumes")  # a controller keeps only the metadata log
     quorum = config.get("quorum", {})
     dynamic = quorum.get("mode", "dynamic") == "dynamic"
     if not any(_under(d, "quorum") for d in defects) and not dynamic and "initialControllers" in quorum:
@@ -353,6 +586,20 @@ def rule_violations(draft: Draft) -> list[str]:
         broken += [f"pools[{index}].roles" for index, found in enumerate(roles) if found == {"broker", "controller"}]
     if dynamic and sum("controller" in pool_roles for pool_roles in roles) > 1:
         broken.append("quorum.mode")  # the initial controllers are ordinals of the one controller pool
+    if not any(_under(d, "template") for d in defects):
+        broken += _heap_rules(config, pools)
+    return broken
+
+
+def _heap_rules(config: dict[str, Any], pools: list[dict[str, Any]]) -> list[str]:
+    """A heap leaves 256Mi of its pool's memory limit (2Gi unless set) to the JVM's other memory."""
+    broken = []
+    for index, pool in enumerate(pools):
+        own = pool.get("template", {}).get("jvm", {}).get("heap")
+        heap = own or config.get("template", {}).get("jvm", {}).get("heap")
+        limit = pool.get("resources", {}).get("limits", {}).get("memory", "2Gi")
+        if heap and parse_quantity(heap) + 256 * 2**20 > parse_quantity(limit):
+            broken.append(f"pools[{index}].template.jvm.heap" if own else "template.jvm.heap")
     return broken
 
 

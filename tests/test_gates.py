@@ -25,7 +25,7 @@ from tests.gates.checkov import (
 )
 from tests.gates.kafka_properties import kafka_properties
 from tests.gates.schema import SUPPORTED_KUBERNETES, client_models, openapi, quantities
-from tests.helpers import ROOT, STACKS, stack_config
+from tests.helpers import ROOT, STACKS, stack_config, tailored_config
 
 # The Python examples; the YAML one goes through the package (tests/test_provider.py), with gates 1-4.
 EXAMPLES = sorted(path.parent for path in (ROOT / "examples").glob("*/__main__.py"))
@@ -42,6 +42,8 @@ TARGETS: dict[str, tuple[Path, str, dict[str, str]]] = {
     **{f"example-{example.name}": (example, "dev", {}) for example in EXAMPLES},  # each has a stack file `dev`
     "grown-dynamic-quorum": (ROOT, "prod", {"kraft:cluster": json.dumps(GROWN_QUORUM)}),
     "grown-volumes": (ROOT, "prod", {"kraft:cluster": json.dumps(GROWN_VOLUMES)}),
+    # Every tailoring key: pod templates, log levels, two data volumes of which one grown, external Services.
+    "tailored": (ROOT, "prod", {"kraft:cluster": json.dumps(tailored_config())}),
 }
 Gate = Callable[[list[Manifest]], list[str]]
 
@@ -434,3 +436,96 @@ def test_every_dynamic_quorum_target_renders_the_add_controllers_job_and_the_quo
     for target in TARGETS:
         names = {(obj["kind"], obj["metadata"]["name"]) for obj in rendered(target)}
         assert (("Job", "kafka-add-controllers") in names) == (("ConfigMap", "kafka-quorum") in names), target
+
+
+# Each case breaks one tailoring field in the tailored render, the way the API server would refuse it.
+def _broker_pod(objects: list[Manifest]) -> Manifest:
+    pod: Manifest = _brokers(objects)["spec"]["template"]["spec"]
+    return pod
+
+
+def _node_term(objects: list[Manifest]) -> Manifest:
+    affinity = _broker_pod(objects)["affinity"]["nodeAffinity"]
+    term: Manifest = affinity["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"][0]
+    return term
+
+
+def _anti_affinity(objects: list[Manifest]) -> Manifest:
+    affinity: Manifest = _broker_pod(objects)["affinity"]["podAntiAffinity"]
+    return affinity
+
+
+TAILORED_BROKEN: dict[str, tuple[Callable[[list[Manifest]], None], str]] = {
+    "exists with a value": (
+        lambda objects: _broker_pod(objects)["tolerations"][1].update(value="x"),
+        "spec.template.spec.tolerations[1].value: must be empty when operator is Exists",
+    ),
+    "no key but equal": (
+        lambda objects: _broker_pod(objects)["tolerations"][0].pop("key"),
+        "spec.template.spec.tolerations[0].operator: must be Exists when key is empty",
+    ),
+    "seconds without NoExecute": (
+        lambda objects: _broker_pod(objects)["tolerations"][1].update(effect="NoSchedule"),
+        "spec.template.spec.tolerations[1].effect: must be NoExecute when tolerationSeconds is set",
+    ),
+    "effect": (
+        lambda objects: _broker_pod(objects)["tolerations"][0].update(effect="NoSchedul"),
+        "spec.template.spec.tolerations[0].effect: 'NoSchedul' is not one of NoExecute, NoSchedule, PreferNoSchedule",
+    ),
+    "gt takes one value": (
+        lambda objects: _node_term(objects)["matchExpressions"][1]["values"].append("7"),
+        "nodeSelectorTerms[0].matchExpressions[1].values: must be a single value when operator is Gt",
+    ),
+    "in takes values": (
+        lambda objects: _node_term(objects)["matchExpressions"][0].update(values=[]),
+        "nodeSelectorTerms[0].matchExpressions[0].values: must be non-empty when operator is In",
+    ),
+    "gt on pods": (
+        lambda objects: _anti_affinity(objects)["preferredDuringSchedulingIgnoredDuringExecution"][0][
+            "podAffinityTerm"
+        ]["labelSelector"]["matchExpressions"][0].update(operator="Gt", values=["1"]),
+        "labelSelector.matchExpressions[0].operator: 'Gt' is not one of DoesNotExist, Exists, In, NotIn",
+    ),
+    "topology key": (
+        lambda objects: _anti_affinity(objects)["requiredDuringSchedulingIgnoredDuringExecution"][0].update(
+            topologyKey=""
+        ),
+        "requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey: required: label key",
+    ),
+    "weight": (
+        lambda objects: _anti_affinity(objects)["preferredDuringSchedulingIgnoredDuringExecution"][0].update(
+            weight=101
+        ),
+        "preferredDuringSchedulingIgnoredDuringExecution[0].weight: 101 is outside 1..100",
+    ),
+    "priority class": (
+        lambda objects: _broker_pod(objects).update(priorityClassName="Kafka_Critical"),
+        "spec.template.spec.priorityClassName: 'Kafka_Critical' is not a DNS-1123 subdomain",
+    ),
+    "env name": (
+        lambda objects: _broker_container(objects)["env"][-1].update(name="1TZ"),
+        "'1TZ' is not a valid env var name",
+    ),
+    "env twice": (
+        lambda objects: _broker_container(objects)["env"][-1].update(name="KAFKA_HEAP_OPTS"),
+        "'KAFKA_HEAP_OPTS' is set twice",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", TAILORED_BROKEN)
+def test_gate_catches_a_broken_pod_template_field(case: str) -> None:
+    breaks, expected = TAILORED_BROKEN[case]
+    objects = rendered("tailored")
+    breaks(objects)
+    failures = api_rules(objects)
+    assert any(expected in line for line in failures), failures
+
+
+def test_the_tailored_target_sets_every_pod_template_field() -> None:
+    pod = _broker_pod(rendered("tailored"))
+    placed = {"tolerations", "affinity", "priorityClassName", "imagePullSecrets", "serviceAccountName"}
+    assert placed <= pod.keys()
+    assert set(pod["affinity"]) == {"nodeAffinity", "podAntiAffinity"}
+    claims = [claim["metadata"]["name"] for claim in _brokers(rendered("tailored"))["spec"]["volumeClaimTemplates"]]
+    assert claims == ["data", "data-b"]

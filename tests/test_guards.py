@@ -69,8 +69,8 @@ def test_safe_changes_pass(after: dict[str, Any]) -> None:
         (
             pools(storage={"size": "40Gi"}),
             CLUSTER_ID,
-            "kraft:cluster.pools[1].storage: pool 'brokers' would change its StatefulSet's claim template from 20Gi "
-            "to 40Gi, which Kubernetes refuses. To grow the volumes, keep kraft:cluster.pools[1].storage.templateSize: 20Gi",
+            "kraft:cluster.pools[1].storage: pool 'brokers' would change the claim template of its volume 'data' from "
+            "20Gi to 40Gi, which Kubernetes refuses. To grow the volumes, keep kraft:cluster.pools[1].storage.templateSize: 20Gi",
         ),
         (
             pools(controllers=5),
@@ -90,7 +90,7 @@ def test_safe_changes_pass(after: dict[str, Any]) -> None:
         (
             pools(storage={"size": "10Gi"}),
             CLUSTER_ID,
-            "kraft:cluster.pools[1].storage.size: pool 'brokers' would shrink its volumes from 20Gi to 10Gi",
+            "kraft:cluster.pools[1].storage.size: pool 'brokers' would shrink its volume 'data' from 20Gi to 10Gi",
         ),
         (
             pools(nodeIdOffset=500),
@@ -166,6 +166,8 @@ def whole_numbers_as_floats(value: Any) -> Any:
     """What a provider receives: every number a float."""
     if isinstance(value, dict):
         return {key: whole_numbers_as_floats(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [whole_numbers_as_floats(item) for item in value]
     if isinstance(value, int) and not isinstance(value, bool):
         return float(value)
     return value
@@ -266,3 +268,122 @@ def test_a_new_dynamic_quorum_is_formed_by_every_controller(initial: int | None,
     problems = refusals({}, record(parse_spec(dynamic(initial=initial)), CLUSTER_ID))
     assert bool(problems) is refused
     assert all(problem.startswith("kraft:cluster.quorum.initialControllers: ") for problem in problems)
+
+
+# --- data volumes -------------------------------------------------------------------------------------------
+
+DATA = {"name": "data", "size": "20Gi"}
+FAST = {"name": "fast", "size": "10Gi"}
+
+
+def jbod(*volumes: dict[str, Any], acknowledged: list[str] | None = None) -> dict[str, Any]:
+    """The brokers with these data volumes (and an acknowledgement of their names)."""
+    storage: dict[str, Any] = {"volumes": list(volumes)}
+    if acknowledged is not None:
+        storage["acknowledgeVolumes"] = acknowledged
+    return pools(storage=storage)
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (pools(), jbod(DATA)),
+        (jbod(DATA, FAST), jbod(DATA, FAST | {"size": "40Gi", "templateSize": "10Gi"})),
+        (jbod(DATA), jbod(DATA, FAST, acknowledged=["data", "fast"])),
+        (jbod(DATA, FAST), jbod(DATA, acknowledged=["data"])),
+        (jbod(DATA, FAST, acknowledged=["data", "fast"]), jbod(DATA, FAST, acknowledged=["data", "fast"])),
+    ],
+    ids=["single form to the volume data", "grow one volume", "acknowledged addition", "acknowledged removal",
+         "a kept acknowledgement"],
+)  # fmt: skip
+def test_safe_volume_changes_pass(before: dict[str, Any], after: dict[str, Any]) -> None:
+    assert change(before, after) == []
+
+
+KEY = "kraft:cluster.pools[1]"
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "expected"),
+    [
+        (
+            jbod(DATA, FAST),
+            jbod(DATA, FAST | {"size": "5Gi"}),
+            f"{KEY}.storage.volumes[1].size: pool 'brokers' would shrink its volume 'fast' from 10Gi to 5Gi",
+        ),
+        (
+            jbod(DATA, FAST),
+            jbod(DATA, FAST | {"size": "40Gi"}),
+            f"{KEY}.storage.volumes[1]: pool 'brokers' would change the claim template of its volume 'fast' from 10Gi "
+            f"to 40Gi, which Kubernetes refuses. To grow the volumes, keep {KEY}.storage.volumes[1].templateSize: 10Gi",
+        ),
+        (
+            jbod(DATA, FAST),
+            jbod(DATA, FAST | {"storageClass": "nvme"}),
+            f"{KEY}.storage.volumes[1].storageClass: pool 'brokers' would change the storage class of volume 'fast' "
+            "from the default to nvme",
+        ),
+        (
+            jbod(DATA, FAST),
+            jbod(DATA),
+            f"{KEY}.storage.volumes: pool 'brokers' would remove volume(s) fast, but a StatefulSet's claim templates "
+            "are fixed when it is created. First move every partition off fast (kafka-reassign-partitions.sh with "
+            "log_dirs, until kafka-log-dirs.sh --describe lists none there), then delete the StatefulSet but not its "
+            "pods (kubectl delete statefulset kafka-brokers --cascade=orphan) and run pulumi refresh; then set "
+            f"{KEY}.storage.acknowledgeVolumes: [data] and run pulumi up",
+        ),
+        (
+            pools(),
+            jbod(DATA, FAST),
+            f"{KEY}.storage.volumes: pool 'brokers' would add volume(s) fast, but a StatefulSet's claim templates are "
+            "fixed when it is created. First delete the StatefulSet but not its pods",
+        ),
+        (jbod(DATA, FAST), jbod(DATA, acknowledged=["data", "fast"]), "would remove volume(s) fast"),
+        (
+            jbod(DATA, FAST),
+            jbod(FAST, DATA, acknowledged=["fast", "data"]),
+            f"{KEY}.storage.volumes: pool 'brokers' would move its metadata log from volume 'data' to 'fast'",
+        ),
+        (
+            jbod(DATA, FAST),
+            jbod(DATA | {"name": "first"}, FAST, acknowledged=["first", "fast"]),
+            "would move its metadata log from volume 'data' to 'first'",
+        ),
+    ],
+    ids=["shrink", "claim template", "storage class", "removal", "addition", "stale acknowledgement", "reorder",
+         "rename the first"],
+)  # fmt: skip
+def test_dangerous_volume_changes_are_refused_with_the_safe_procedure(
+    before: dict[str, Any], after: dict[str, Any], expected: str
+) -> None:
+    problems = change(before, after)
+    assert any(expected in problem for problem in problems), problems
+
+
+def legacy(pool: dict[str, Any], with_template: bool) -> dict[str, Any]:
+    """A pool record as kraft wrote it before several volumes: `storage` (and later `claimTemplate`), no class."""
+    (volume,) = pool.pop("volumes")
+    pool.pop("statefulSet")
+    return pool | {"storage": volume["size"]} | ({"claimTemplate": volume["claimTemplate"]} if with_template else {})
+
+
+@pytest.mark.parametrize("with_template", [True, False], ids=["with claimTemplate", "before templateSize"])
+def test_records_from_before_several_volumes_still_compare(with_template: bool) -> None:
+    previous = record(parse_spec(pools(storage={"size": "20Gi"})), CLUSTER_ID)
+    previous["pools"] = {name: legacy(dict(pool), with_template) for name, pool in previous["pools"].items()}
+    current = record(parse_spec(pools(storage={"size": "20Gi"})), CLUSTER_ID)
+    assert refusals(previous, current) == []
+    assert refusals(previous, record(parse_spec(jbod(DATA | {"storageClass": "nvme"})), CLUSTER_ID)) == []
+    grown = record(parse_spec(pools(storage={"size": "40Gi", "templateSize": "20Gi"})), CLUSTER_ID)
+    assert refusals(previous, grown) == []
+    shrunk = refusals(previous, record(parse_spec(pools(storage={"size": "10Gi"})), CLUSTER_ID))
+    assert [problem.split(": ")[0] for problem in shrunk] == [f"{KEY}.storage", f"{KEY}.storage.size"]
+    added = refusals(previous, record(parse_spec(jbod(DATA, FAST)), CLUSTER_ID))
+    assert [problem.split(": ")[0] for problem in added] == [f"{KEY}.storage.volumes"]
+
+
+def test_the_provider_compares_volumes_as_they_arrive_on_the_wire() -> None:
+    previous = whole_numbers_as_floats(record(parse_spec(jbod(DATA, FAST)), CLUSTER_ID))
+    shrunk = whole_numbers_as_floats(record(parse_spec(jbod(DATA, FAST | {"size": "1Gi"})), CLUSTER_ID))
+    reasons = [failure.reason.split(": ")[0] for failure in GuardProvider().check(previous, shrunk).failures]
+    assert reasons == [f"{KEY}.storage.volumes[1]", f"{KEY}.storage.volumes[1].size"]  # its template and its size

@@ -7,9 +7,9 @@ import re
 import pytest
 
 from kraft_component.jobs import JOB_MEMORY, TOOL_HEAP, admin_job
+from kraft_component.pod_template import heap_mib
 from kraft_component.quantity import parse_quantity
-from kraft_component.spec import MIN_MEMORY_LIMIT, parse_spec
-from kraft_component.statefulset import heap_mib
+from kraft_component.spec import MIN_MEMORY_LIMIT, Jvm, parse_spec
 from tests.helpers import STACKS, stack_spec
 
 MIB = 2**20
@@ -48,11 +48,11 @@ def test_every_admin_job_has_the_sized_limit_and_request() -> None:
 
 @pytest.mark.parametrize("limit", [MIN_MEMORY_LIMIT, "1536Mi", "2Gi", "4Gi", "9Gi", "10Gi", "11Gi", "16Gi", "64Gi"])
 def test_a_node_leaves_30_percent_over_its_full_heap_at_every_allowed_limit(limit: str) -> None:
-    assert parse_quantity(limit) / MIB >= HEADROOM * node_bound_mib(heap_mib(limit))
+    assert parse_quantity(limit) / MIB >= HEADROOM * node_bound_mib(heap_mib(limit, Jvm()))
 
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_the_stacks_pools_leave_30_percent_over_their_full_heap(stack: str) -> None:
     for pool in stack_spec(stack).pools:
         limit = pool.resources.limits.memory
-        assert parse_quantity(limit) / MIB >= HEADROOM * node_bound_mib(heap_mib(limit)), (stack, pool.name)
+        assert parse_quantity(limit) / MIB >= HEADROOM * node_bound_mib(heap_mib(limit, Jvm())), (stack, pool.name)

@@ -41,6 +41,15 @@ TOPOLOGIES: dict[str, ClusterSpec] = {stack: stack_spec(stack) for stack in STAC
     "static-split": cluster(
         pool("controllers", ["controller"], 3), pool("brokers", ["broker"], 2), quorum={"mode": "static"}
     ),
+    "jbod": cluster(
+        pool("controllers", ["controller"], 3),
+        pool(
+            "brokers",
+            ["broker"],
+            2,
+            storage={"volumes": [{"name": "data", "size": "1Gi"}, {"name": "fast", "size": "1Gi"}]},
+        ),
+    ),
     "renamed": cluster(
         pool("voters", ["controller"], 3),
         pool("data", ["broker"], 2, nodeIdOffset=1000),
@@ -310,6 +319,46 @@ def test_defect_2_restarts_never_crash_loop(tmp_path: Path) -> None:
     assert [start.returncode for start in starts] == [0, 0, 0], starts[-1].stderr
     assert [len(start.server_starts) for start in starts] == [1, 1, 1]
     assert all(format_options(call).ignore_formatted for start in starts for call in start.formats)
+
+
+def test_every_volume_of_a_jbod_broker_is_a_log_directory_formatted_at_first_start(tmp_path: Path) -> None:
+    pod = Pod(tmp_path, TOPOLOGIES["jbod"], "brokers", 1)
+    data, fast = pod.volume_dir("data") / "logs", pod.volume_dir("fast") / "logs"
+
+    properties = started(pod.start())
+
+    assert properties["log.dirs"] == f"{data},{fast}"
+    assert properties["metadata.log.dir"] == str(data)
+    assert pod.meta_properties(data)["directory.id"] != pod.meta_properties(fast)["directory.id"]
+    assert {pod.meta_properties(d)["node.id"] for d in (data, fast)} == {"101"}
+
+
+def test_a_replaced_empty_volume_of_a_jbod_broker_is_formatted_alone(tmp_path: Path) -> None:
+    pod = Pod(tmp_path, TOPOLOGIES["jbod"], "brokers", 0)
+    started(pod.start())
+    data = (pod.volume_dir("data") / "logs" / "meta.properties").read_bytes()
+    shutil.rmtree(pod.volume_dir("fast"))  # its claim was lost and recreated empty
+
+    start = pod.start()
+
+    started(start)
+    assert [format_options(call).ignore_formatted for call in start.formats] == [True]
+    assert (pod.volume_dir("data") / "logs" / "meta.properties").read_bytes() == data
+    assert pod.meta_properties(pod.volume_dir("fast") / "logs")["cluster.id"] == CLUSTER_ID
+
+
+def test_a_volume_added_to_a_running_broker_is_formatted_beside_its_data(tmp_path: Path) -> None:
+    single = cluster(pool("controllers", ["controller"], 3), pool("brokers", ["broker"], 2))
+    started(Pod(tmp_path, single, "brokers", 1).start())
+    data = (tmp_path / "volumes" / "data" / "logs" / "meta.properties").read_bytes()
+    grown = Pod(tmp_path, TOPOLOGIES["jbod"], "brokers", 1)  # the StatefulSet recreated with a second volume
+
+    start = grown.start()
+
+    assert started(start)["log.dirs"].split(",") == [str(d) for d in grown.log_dirs]
+    assert [format_options(call).quorum for call in start.formats] == [()]
+    assert (grown.volume_dir("data") / "logs" / "meta.properties").read_bytes() == data
+    assert grown.meta_properties(grown.volume_dir("fast") / "logs")["node.id"] == "101"
 
 
 def test_defect_2_a_new_disk_is_formatted_without_touching_the_others(tmp_path: Path) -> None:

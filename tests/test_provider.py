@@ -20,7 +20,7 @@ from kraft_component import component, hosted
 from kraft_component.evaluation import Evaluation, evaluate
 from tests.gates.offline import offline_gates
 
-from .helpers import ROOT, deploy
+from .helpers import ROOT, deploy, tailored_config
 
 SNAPSHOT = ROOT / "provider" / "schema.json"
 YAML_EXAMPLE = ROOT / "examples" / "yaml"
@@ -78,8 +78,9 @@ def test_schema_offers_kraft_cluster_with_plain_spec_and_every_output_of_the_pyt
     assert outputs["statefulsetNames"] == {"type": "object", "additionalProperties": {"type": "string"}}
 
 
-def test_construct_registers_what_the_python_component_registers() -> None:
-    packaged, python = construct({"spec": SPEC}), deploy(SPEC)
+@pytest.mark.parametrize("spec", [SPEC, tailored_config()], ids=["spec", "every tailoring key"])
+def test_construct_registers_what_the_python_component_registers(spec: dict[str, Any]) -> None:
+    packaged, python = construct({"spec": spec}), deploy(spec)
     assert packaged.registrations[0].type == TOKEN
     assert registered(packaged) == registered(python)
 

@@ -59,8 +59,8 @@ def type_problems(expected: Any, actual: Any, path: str) -> list[str]:
     if isinstance(expected, type) and issubclass(expected, Enum):
         values = {member.value for member in expected}
         same = isinstance(actual, type) and issubclass(actual, Enum) and {member.value for member in actual} == values
-        in_list = path.endswith("[]")  # enum items of a list are strings: see codegen.enum_list
-        return [] if same or (actual is str and in_list) else mismatch
+        in_collection = path.endswith(("[]", "{}"))  # enum items of a list or map are strings: codegen.enum_items
+        return [] if same or (actual is str and in_collection) else mismatch
     return [] if actual is expected else mismatch
 
 
@@ -90,6 +90,7 @@ def test_a_key_the_spec_gains_is_named_with_the_typeddict_it_belongs_in() -> Non
 
 class _ProbeArgs(TypedDict):
     roles: list[spec.Role]
+    levels: dict[str, spec.LogLevel]
 
 
 _probed: list[Any] = []
@@ -100,10 +101,13 @@ class Probe(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: _ProbeArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("probe:index:Probe", name, None, opts)
-        _probed.append(args["roles"])
+        _probed.append((args["roles"], args["levels"]))
 
 
-def test_the_sdk_still_loses_enum_items_of_lists_so_roles_stay_strings() -> None:
+def test_the_sdk_still_loses_enum_items_of_lists_and_maps_so_they_stay_strings() -> None:
     provider = ComponentProvider([Probe], "probe")
-    evaluate(lambda: provider.construct("probe", "probe:index:Probe", {"roles": ["broker"]}, None).urn)
-    assert _probed == [[{}]], "pulumi maps enum items of lists now: type them as their enums (codegen.enum_list)"
+    inputs = {"roles": ["broker"], "levels": {"kafka": "DEBUG"}}
+    evaluate(lambda: provider.construct("probe", "probe:index:Probe", inputs, None).urn)
+    assert _probed == [([{}], {"kafka": {}})], (
+        "pulumi maps enum items of lists and maps now: type them as their enums (codegen.enum_items)"
+    )

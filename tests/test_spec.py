@@ -121,7 +121,7 @@ def test_image_override_keeps_the_kafka_version() -> None:
         ),
         (
             combined(extra=1),
-            "kraft:cluster.pools[0].extra: unknown key; allowed keys here: acknowledgeScaleDownTo, name, nodeIdOffset",
+            "kraft:cluster.pools[0].extra: unknown key; allowed keys here: acknowledgeScaleDownTo, logging, name, nodeIdOffset",
         ),
         (
             {"kafkaVersion": "3.8.1"},
@@ -252,6 +252,11 @@ def test_image_override_keeps_the_kafka_version() -> None:
         (
             combined(nodeIdOffset=2**31 - 2),
             "kraft:cluster.pools[0].nodeIdOffset: the last node ID would exceed 2147483647",
+        ),
+        (
+            {"pools": [{"name": "client", "roles": ["broker", "controller"], "replicas": 3}]},
+            "kraft:cluster.pools[0].name: 'client' would name its template client.properties, a file kraft writes "
+            "for itself; not allowed: log4j, client, controller-client",
         ),
     ],
     ids=lambda value: value[:40] if isinstance(value, str) else None,

@@ -72,10 +72,11 @@ def controller_pod(spec: ClusterSpec, node_id: int) -> str:
 
 
 def claims(spec: ClusterSpec) -> list[str]:
-    """The data PersistentVolumeClaim of every pod."""
+    """The data PersistentVolumeClaims of every pod."""
     return sorted(
-        naming.claim_name(naming.statefulset_name(spec.name, each.name), ordinal)
+        naming.claim_name(volume.name, naming.statefulset_name(spec.name, each.name), ordinal)
         for each in spec.pools
+        for volume in each.storage.data_volumes
         for ordinal in range(each.replicas)
     )
 

@@ -19,6 +19,9 @@ MAX_PORT_NAME = 15
 REVISION_HASH = 10  # a StatefulSet's pods carry controller-revision-hash=<name>-<hash>, a label value
 MAX_ANNOTATIONS_BYTES = 256 * 1024
 MAX_CONFIG_BYTES = 1024 * 1024
+NODE_OPERATORS = ("In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt")
+NODE_TERM = ("nodeAffinity", "requiredDuringSchedulingIgnoredDuringExecution", "nodeSelectorTerms")
+PREFERRED_NODE_TERM = ("nodeAffinity", "preferredDuringSchedulingIgnoredDuringExecution", "preference")
 CLUSTER_SCOPED = frozenset(
     {"Namespace", "ClusterRole", "ClusterRoleBinding", "StorageClass", "PersistentVolume", "PriorityClass",
      "CustomResourceDefinition", "IngressClass", "APIService"}
@@ -82,7 +85,8 @@ def statefulset_name(value: str) -> str | None:
 
 NAME_RULES: dict[str, Rule] = {"Namespace": dns_label, "Service": dns1035_label, "StatefulSet": statefulset_name}
 
-# Closed sets the schema leaves as plain strings: (kind or None for any, field-name suffix, allowed values).
+# Closed sets the schema leaves as plain strings: (kind or None for any, field-name suffix, allowed values);
+# where several suffixes match a field, the longest decides (node selectors also take Gt and Lt).
 ENUMS: tuple[tuple[str | None, tuple[str, ...], frozenset[str]], ...] = tuple(
     (kind, suffix, frozenset(values))
     for kind, suffix, values in (
@@ -98,6 +102,10 @@ ENUMS: tuple[tuple[str | None, tuple[str, ...], frozenset[str]], ...] = tuple(
         (None, ("restartPolicy",), ("Always", "OnFailure", "Never")),
         (None, ("terminationMessagePolicy",), ("File", "FallbackToLogsOnError")),
         (None, ("matchExpressions", "operator"), ("In", "NotIn", "Exists", "DoesNotExist")),
+        (None, (*NODE_TERM, "matchExpressions", "operator"), NODE_OPERATORS),
+        (None, (*PREFERRED_NODE_TERM, "matchExpressions", "operator"), NODE_OPERATORS),
+        (None, ("tolerations", "operator"), ("Equal", "Exists")),
+        (None, ("tolerations", "effect"), ("NoSchedule", "PreferNoSchedule", "NoExecute")),
         ("StatefulSet", ("spec", "podManagementPolicy"), ("OrderedReady", "Parallel")),
         ("StatefulSet", ("spec", "updateStrategy", "type"), ("RollingUpdate", "OnDelete")),
         ("StatefulSet", ("whenDeleted",), ("Retain", "Delete")),
@@ -119,9 +127,11 @@ RANGES: tuple[tuple[str, int, int | None], ...] = (
     ("successThreshold", 1, None), ("initialDelaySeconds", 0, None), ("terminationGracePeriodSeconds", 0, None),
     ("defaultMode", 0, 0o777), ("mode", 0, 0o777), ("runAsUser", 0, None), ("runAsGroup", 0, None),
     ("fsGroup", 0, None), ("minReadySeconds", 0, None), ("revisionHistoryLimit", 0, None), ("partition", 0, None),
-    ("maxUnavailable", 0, None), ("minAvailable", 0, None),
+    ("maxUnavailable", 0, None), ("minAvailable", 0, None), ("weight", 1, 100), ("tolerationSeconds", 0, None),
 )  # fmt: skip
 _INT_OR_PERCENT = frozenset({"maxUnavailable", "minAvailable", "maxSurge"})
+REQUIRED = "requiredDuringSchedulingIgnoredDuringExecution"
+PREFERRED = "preferredDuringSchedulingIgnoredDuringExecution"
 
 
 def _names(path: FieldPath) -> list[str]:
@@ -207,8 +217,14 @@ def enums_and_ranges(objects: list[Manifest]) -> Iterator[str]:
         kind = obj.get("kind")
         for path, value in leaves(obj):
             keys = _names(path)
-            for enum_kind, suffix, allowed in ENUMS:
-                if enum_kind in (None, kind) and keys[-len(suffix) :] == list(suffix) and value not in allowed:
+            matching = [
+                (suffix, allowed)
+                for enum_kind, suffix, allowed in ENUMS
+                if enum_kind in (None, kind) and keys[-len(suffix) :] == list(suffix)
+            ]
+            if matching:
+                _, allowed = max(matching, key=lambda rule: len(rule[0]))
+                if value not in allowed:
                     yield failure(obj, path, f"{value!r} is not one of {', '.join(sorted(allowed))}")
             yield from _range_problems(obj, path, keys[-1:], value)
 
@@ -547,9 +563,103 @@ def stored_data(objects: list[Manifest]) -> Iterator[str]:
             yield failure(obj, ("data",), f"holds {size} bytes; at most {MAX_CONFIG_BYTES}")
 
 
+_ENV_NAME = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")  # IsEnvVarName before relaxed names (Kubernetes 1.30)
+
+
+def _toleration(toleration: Manifest) -> Iterator[tuple[FieldPath, str]]:
+    key, operator, value = toleration.get("key", ""), toleration.get("operator", "Equal"), toleration.get("value", "")
+    if key and (problem := qualified_name(key)):
+        yield ("key",), f"label key {problem}"
+    if not key and operator != "Exists":
+        yield ("operator",), "must be Exists when key is empty"
+    if operator == "Exists" and value:
+        yield ("value",), "must be empty when operator is Exists"
+    if operator == "Equal" and (problem := label_value(value)):
+        yield ("value",), problem
+    if "tolerationSeconds" in toleration and toleration.get("effect") != "NoExecute":
+        yield ("effect",), "must be NoExecute when tolerationSeconds is set"
+
+
+def _requirement(requirement: Manifest) -> Iterator[tuple[FieldPath, str]]:
+    """A node or label selector requirement: its key, and the values its operator takes."""
+    operator, values = requirement.get("operator"), requirement.get("values") or []
+    if problem := qualified_name(str(requirement.get("key", ""))):
+        yield ("key",), f"label key {problem}"
+    if operator in ("In", "NotIn") and not values:
+        yield ("values",), f"must be non-empty when operator is {operator}"
+    if operator in ("Exists", "DoesNotExist") and values:
+        yield ("values",), f"must be empty when operator is {operator}"
+    if operator in ("Gt", "Lt") and len(values) != 1:
+        yield ("values",), f"must be a single value when operator is {operator}"
+    for index, value in enumerate(values):
+        if problem := label_value(value):
+            yield ("values", index), problem
+
+
+def _affinity_terms(affinity: Manifest) -> Iterator[tuple[FieldPath, Manifest]]:
+    """(path, term) of every node selector term and pod affinity term in an affinity."""
+    for kind in ("podAffinity", "podAntiAffinity"):
+        for index, term in enumerate(get(affinity, (kind, REQUIRED)) or []):
+            yield (kind, REQUIRED, index), term
+        for index, term in enumerate(get(affinity, (kind, PREFERRED)) or []):
+            yield (kind, PREFERRED, index, "podAffinityTerm"), term.get("podAffinityTerm") or {}
+    for index, term in enumerate(get(affinity, ("nodeAffinity", REQUIRED, "nodeSelectorTerms")) or []):
+        yield ("nodeAffinity", REQUIRED, "nodeSelectorTerms", index), term
+    for index, term in enumerate(get(affinity, ("nodeAffinity", PREFERRED)) or []):
+        yield ("nodeAffinity", PREFERRED, index, "preference"), term.get("preference") or {}
+
+
+def _term(term: Manifest) -> Iterator[tuple[FieldPath, str]]:
+    """A pod affinity term (topology key and label selector) or a node selector term."""
+    selector: Manifest = term
+    at: FieldPath = ()
+    if "topologyKey" in term or "labelSelector" in term:
+        if problem := qualified_name(str(term.get("topologyKey", ""))):
+            yield ("topologyKey",), f"required: label key {problem}"
+        selector, at = term.get("labelSelector") or {}, ("labelSelector",)
+    elif not term.get("matchExpressions") and not term.get("matchFields"):
+        yield (), "a node selector term needs matchExpressions or matchFields"
+    for index, requirement in enumerate(selector.get("matchExpressions") or []):
+        for path, problem in _requirement(requirement):
+            yield (*at, "matchExpressions", index, *path), problem
+
+
+def scheduling(objects: list[Manifest]) -> Iterator[str]:
+    """Tolerations, affinity terms and their selectors, as the API server validates them."""
+    for pod in pod_templates(objects):
+        where = (*pod.path, "spec")
+        for index, toleration in enumerate(pod.spec.get("tolerations") or []):
+            for path, problem in _toleration(toleration):
+                yield failure(pod.owner, (*where, "tolerations", index, *path), problem)
+        for term_path, term in _affinity_terms(pod.spec.get("affinity") or {}):
+            for path, problem in _term(term):
+                yield failure(pod.owner, (*where, "affinity", *term_path, *path), problem)
+
+
+def pod_references(objects: list[Manifest]) -> Iterator[str]:
+    """Names a pod refers to (priority class, service account, pull secrets) and its env variable names."""
+    for pod in pod_templates(objects):
+        where = (*pod.path, "spec")
+        for field in ("priorityClassName", "serviceAccountName"):
+            if field in pod.spec and (problem := dns_subdomain(str(pod.spec[field]))):
+                yield failure(pod.owner, (*where, field), problem)
+        for index, secret in enumerate(pod.spec.get("imagePullSecrets") or []):
+            if problem := dns_subdomain(str(secret.get("name", ""))):
+                yield failure(pod.owner, (*where, "imagePullSecrets", index, "name"), problem)
+        for path, container in pod.containers():
+            seen: set[str] = set()
+            for index, variable in enumerate(container.get("env") or []):
+                name = str(variable.get("name", ""))
+                if not _ENV_NAME.match(name):
+                    yield failure(pod.owner, (*path, "env", index, "name"), f"{name!r} is not a valid env var name")
+                if name in seen:
+                    yield failure(pod.owner, (*path, "env", index, "name"), f"{name!r} is set twice")
+                seen.add(name)
+
+
 CHECKS: tuple[Callable[[list[Manifest]], Iterator[str]], ...] = (
     names, labels_and_annotations, enums_and_ranges, ports, probes, selectors, volumes, file_references,
-    service_names, resources, stored_data,
+    service_names, resources, stored_data, scheduling, pod_references,
 )  # fmt: skip
 
 

@@ -269,8 +269,12 @@ class Pod:
         return pattern.sub(lambda match: f"{self.volume_dir(self._mounts[match[0][:-1]])}/", text)
 
     def _template(self, text: str) -> str:
-        log_dirs = ",".join(str(directory) for directory in self.log_dirs)
-        lines = [f"log.dirs={log_dirs}" if line.startswith("log.dirs=") else line for line in text.splitlines()]
+        """The pool's template with its log directories (and the metadata log's, the first) moved here."""
+        directories = [str(directory) for directory in self.log_dirs]  # none for a Job
+        moved = {"log.dirs": ",".join(directories), "metadata.log.dir": next(iter(directories), "")}
+        lines = [
+            f"{key}={moved[key]}" if (key := line.partition("=")[0]) in moved else line for line in text.splitlines()
+        ]
         lines += [f"{key}={value}" for key, value in self._extra_properties.items()]
         return "".join(f"{line}\n" for line in lines)
 

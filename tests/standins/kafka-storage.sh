@@ -68,7 +68,8 @@ log_dirs="$(value "$config" log.dirs)"
 [[ -n "$log_dirs" ]] || log_dirs="$(value "$config" log.dir)"
 [[ -n "$log_dirs" ]] || die "No log directories found in the configuration."
 metadata_dir="$(value "$config" metadata.log.dir)"
-IFS=, read -ra dirs <<<"$log_dirs${metadata_dir:+,$metadata_dir}"
+IFS=, read -ra dirs <<<"$log_dirs"
+[[ -z "$metadata_dir" || ",$log_dirs," == *",$metadata_dir,"* ]] || dirs+=("$metadata_dir") # a set, as in Kafka
 metadata_dir="${metadata_dir:-${dirs[0]}}"
 
 roles="$(value "$config" process.roles)"

@@ -1,0 +1,106 @@
+"""Fixtures of the real-Kafka tier: the machine's prerequisites, Kafka installs and a pod runner per test.
+
+A missing prerequisite (root, Java, Maven, busybox, a Kafka release on Maven Central) fails the tier when
+CI is set and skips it otherwise, with a message naming what is missing. A failing test prints what the
+runner did (every pod created, started, Ready, restarted) after its own error.
+"""
+
+import os
+from collections.abc import Callable, Generator, Iterator, Sequence
+from pathlib import Path
+from typing import NoReturn
+
+import pytest
+
+from realtools import kafka_install
+from realtools.podrunner import Cluster, ImageResolver, check_machine, kafka_images
+from realtools.podrunner.images import kafka_version
+from realtools.podrunner.objects import Manifest
+from realtools.prerequisites import MissingPrerequisite, java_home
+from tests.realkafka.workloads import SHELL_IMAGE, shell_image
+
+OUTCOME = pytest.StashKey[bool]()
+
+
+def unavailable(reason: str) -> NoReturn:
+    """Fail in CI, skip elsewhere, naming what is missing."""
+    if os.environ.get("CI"):
+        pytest.fail(f"the real-Kafka tier is required in CI: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Remember whether the test body failed, for the cluster fixture's teardown."""
+    report = yield
+    if report.when == "call":
+        item.stash[OUTCOME] = report.failed
+    return report
+
+
+@pytest.fixture(scope="session")
+def java() -> Path:
+    """The JDK that runs Kafka."""
+    try:
+        check_machine()
+        return java_home()
+    except MissingPrerequisite as error:
+        unavailable(str(error))
+
+
+@pytest.fixture(scope="session")
+def images(java: Path) -> ImageResolver:
+    """apache/kafka:<version> from Maven Central, and the runner tests' shell image."""
+    kafka = kafka_images(java)
+    return lambda reference: shell_image(reference) if reference == SHELL_IMAGE else kafka(reference)
+
+
+@pytest.fixture(scope="session")
+def install_images() -> Callable[[Sequence[Manifest]], list[str]]:
+    """Install the Kafka release of every apache/kafka image the objects run (before a test's clock
+    starts); return the versions."""
+
+    def install(objects: Sequence[Manifest]) -> list[str]:
+        references = {
+            container["image"]
+            for obj in objects
+            if obj["kind"] in ("StatefulSet", "Job")
+            for container in obj["spec"]["template"]["spec"]["containers"]
+        }
+        versions = sorted(kafka_version(reference) for reference in references if reference != SHELL_IMAGE)
+        for version in versions:
+            try:
+                kafka_install.install(version)
+            except MissingPrerequisite as error:
+                unavailable(f"Kafka {version}: {error}")
+        return versions
+
+    return install
+
+
+@pytest.fixture
+def cluster(images: ImageResolver, request: pytest.FixtureRequest) -> Iterator[Cluster]:
+    """A pod runner, stopped and cleaned up after the test (also when it fails)."""
+    with Cluster(images) as runner:
+        yield runner
+        if request.node.stash.get(OUTCOME, False):
+            print("\n--- what the pod runner did\n" + "\n".join(runner.events()))
+
+
+MEASURES = pytest.StashKey[list[str]]()
+
+
+@pytest.fixture
+def measured(request: pytest.FixtureRequest) -> Callable[[str], None]:
+    """Add a line to the tier's measurements, printed at the end of the run (the numbers in
+    docs/real-kafka.md come from there)."""
+    return request.config.stash.setdefault(MEASURES, []).append
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    """Print the measurements of this run."""
+    lines = config.stash.get(MEASURES, [])
+    if lines:
+        terminalreporter.section("real-Kafka measurements")
+        for line in lines:
+            terminalreporter.write_line(line)
