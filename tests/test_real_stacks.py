@@ -35,8 +35,13 @@ def test_workloads_wait_for_what_they_depend_on_as_pulumi_orders_them() -> None:
         "StatefulSet/kafka-brokers": ["StatefulSet/kafka-controllers"],
         "Job/kafka-users": ["StatefulSet/kafka-brokers", "StatefulSet/kafka-controllers"],
         "Job/kafka-add-controllers": ["StatefulSet/kafka-controllers"],
+        "ConfigMap/kafka-quorum": ["StatefulSet/kafka-controllers"],  # the marker: once the quorum has formed
     }
-    assert render_stack("dev").depends_on == {"StatefulSet/kafka-nodes": []}
+    assert render_stack("dev").depends_on == {
+        "StatefulSet/kafka-nodes": [],
+        "Job/kafka-add-controllers": ["StatefulSet/kafka-nodes"],
+        "ConfigMap/kafka-quorum": ["StatefulSet/kafka-nodes"],
+    }
 
 
 def test_a_cluster_config_replaces_the_stack_files() -> None:
