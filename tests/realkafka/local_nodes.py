@@ -1,13 +1,10 @@
-"""Real Kafka for the realkafka tests and the memory benchmark: an installed release, and KRaft nodes run as
-local processes on 127.0.0.1.
-
-A release comes from `bin/real-kafka install <version>` (Maven Central, cached outside the repo). Without
-it, or without Java, the tests skip with the reason, and fail with it when CI is set.
-"""
+"""Real Kafka nodes run as plain local processes on 127.0.0.1, without the pod runner: for checks of Kafka's own
+tools and files (the metadata-version Job's forms, the controller readiness probe, the memory benchmark).
+Releases come from realtools.kafka_install (`bin/real-kafka`); without them or Java the tests skip naming what
+is missing, and fail so in CI (tests/realkafka/conftest.py)."""
 
 import os
 import re
-import shutil
 import socket
 import subprocess
 import time
@@ -16,39 +13,23 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
+from realtools import kafka_install
+from realtools.prerequisites import MissingPrerequisite, java_home
+from tests.realkafka.conftest import unavailable
 
-from tests.helpers import ROOT
-
-REAL_KAFKA = ROOT / "bin" / "real-kafka"
 START_TIMEOUT = 180
 TOOL_TIMEOUT = 180
 CLUSTER_ID = "MkU3OEVBNTcwNTJENDM2Qg"
 SMALL_HEAP = "-Xms256m -Xmx256m"
 
 
-def missing(reason: str) -> None:
-    """A prerequisite is missing: fail in CI, skip elsewhere, naming it."""
-    if os.environ.get("CI"):
-        pytest.fail(f"realkafka tier: {reason}")
-    pytest.skip(reason)
-
-
 def kafka_home(version: str) -> Path:
     """Where release `version` is installed, installing it if needed."""
-    if shutil.which("java") is None:
-        missing("java is not on PATH (Kafka 4.x needs Java 17+)")
-    if not REAL_KAFKA.is_file():
-        missing(f"{REAL_KAFKA.relative_to(ROOT)} is missing: it installs Kafka releases from Maven Central")
-    done = subprocess.run(
-        [str(REAL_KAFKA), "install", version], capture_output=True, text=True, timeout=1800, check=False
-    )
-    if done.returncode != 0:
-        missing(f"bin/real-kafka install {version} failed: {done.stderr.strip()[-500:]}")
-    home = subprocess.run(
-        [str(REAL_KAFKA), "home", version], capture_output=True, text=True, timeout=60, check=True
-    ).stdout.strip()
-    return Path(home)
+    try:
+        java_home()
+        return kafka_install.install(version)
+    except MissingPrerequisite as error:
+        unavailable(f"Kafka {version}: {error}")
 
 
 def free_port() -> int:
