@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from kraft_component import naming
 from kraft_component.quorum_jobs import add_controllers_job
 from kraft_component.spec import ClusterSpec, parse_spec
 from tests.helpers import deploy, objects
@@ -151,13 +152,14 @@ def test_a_removed_old_disk_still_listed_as_an_observer_is_left_alone(tmp_path: 
 )
 def test_every_dynamic_quorum_has_the_job(spec: dict[str, object], present: bool) -> None:
     evaluation = deploy(spec)
-    assert bool(objects(evaluation, "Job")) is present
+    jobs = [job["metadata"]["name"] for job in objects(evaluation, "Job")]
+    assert (naming.add_controllers_job_name("kafka") in jobs) is present
     assert ("add-controllers.sh" in objects(evaluation, "ConfigMap")[0]["data"]) is present
 
 
 def test_the_job_runs_after_the_controllers_and_is_replaced_delete_first() -> None:
     evaluation = deploy(grown())
-    (job,) = [r for r in evaluation.registrations if r.type == "kubernetes:batch/v1:Job"]
+    (job,) = [r for r in evaluation.registrations if r.name == "kafka-add-controllers"]
     assert job.delete_before_replace
     assert {"kafka-controllers", "kafka-cluster-id", "kafka-config"} <= {u.rsplit("::", 1)[1] for u in job.depends_on}
     template = job.manifest()["spec"]["template"]

@@ -30,7 +30,7 @@ def test_only_the_clusters_own_pods_reach_the_nodes_by_default() -> None:
     assert policy["policyTypes"] == ["Ingress"]
     nodes = [pod_labels(s) for s in objects(evaluation, "StatefulSet")]
     jobs = [pod_labels(j) for j in objects(evaluation, "Job")]
-    assert len(jobs) == 2, "metadata-version and add-controllers"
+    assert len(jobs) == 3, "metadata-version, add-controllers and users"
     assert all(selects(policy["podSelector"], labels) for labels in nodes)
     assert not any(selects(policy["podSelector"], job) for job in jobs)
     (rule,) = policy["ingress"]
@@ -64,9 +64,11 @@ def test_admin_jobs_accept_no_connections_and_exist_only_with_a_job() -> None:
     assert all(selects(policy["podSelector"], pod_labels(job)) for job in objects(evaluation, "Job"))
     assert not any(selects(policy["podSelector"], pod_labels(s)) for s in objects(evaluation, "StatefulSet"))
     assert (policy["policyTypes"], policy["ingress"]) == (["Ingress"], [])
-    static = deploy({**DEDICATED, "quorum": {"mode": "static"}})
-    assert objects(static, "Job") == []
-    assert [p["metadata"]["name"] for p in objects(static, "NetworkPolicy")] == ["kafka-nodes"]
+    no_jobs = deploy(
+        {**DEDICATED, "quorum": {"mode": "static"}, "listeners": {"client": "SSL"}, "authorization": {"enabled": False}}
+    )
+    assert objects(no_jobs, "Job") == []
+    assert [p["metadata"]["name"] for p in objects(no_jobs, "NetworkPolicy")] == ["kafka-nodes"]
 
 
 def test_a_peer_that_names_no_pods_is_refused() -> None:

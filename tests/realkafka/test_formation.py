@@ -31,6 +31,8 @@ def secure_cluster() -> dict[str, Any]:
     """The prod stack (SASL_SSL clients, mutual TLS between nodes, the authorizer, two users with ACLs) with
     three dedicated controllers and three brokers sized for this machine."""
     cluster = stack_cluster("prod")
+    # The runner emulates the apache/kafka image only, not the metrics agent's init container.
+    cluster["metrics"] = {"enabled": False}
     for pool in cluster["pools"]:
         pool |= {"replicas": 3, "resources": SMALL, "storage": {"size": "1Gi"}, "startupTimeoutSeconds": 300}
     return cluster
@@ -102,3 +104,9 @@ def test_a_secure_stack_with_dedicated_controllers_forms(
         assert status.voters == expected_voters(config)
         assert status.observers == {100, 101, 102}  # the brokers follow the quorum without voting
     assert statuses[0].leader in statuses[0].voters
+    for job in (naming.users_job_name(spec.name), naming.topics_job_name(spec.name)):  # the users' and topics' Jobs
+        finished = cluster.wait_job(job, READY_TIMEOUT)
+        assert finished.condition == "Complete", cluster.job_logs(job)
+    assert "kraft: created topic orders.events (12 partitions, 3 replicas, 2 configs)" in cluster.job_logs(
+        naming.topics_job_name(spec.name)
+    )
