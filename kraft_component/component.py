@@ -9,7 +9,20 @@ import pulumi_kubernetes as k8s
 import pulumi_random as random
 from pydantic.alias_generators import to_snake
 
-from . import credentials, directory_ids, external, guards, jobs, manifests, naming, network, tls, users
+from . import (
+    credentials,
+    directory_ids,
+    external,
+    guards,
+    jobs,
+    manifests,
+    monitoring,
+    naming,
+    network,
+    tls,
+    topics,
+    users,
+)  # fmt: skip
 from .certificates import GeneratedCertificate
 from .computed import provider_computed
 from .manifests import Manifest
@@ -165,10 +178,32 @@ class KraftCluster(pulumi.ComponentResource):
             f"{name}-nodes-policy",
             namespace.apply(partial(network.nodes_policy, spec)),
         )
-        user_secrets = self._users(
-            name, spec, namespace, cluster_id, given=args.user_passwords, after=[secret, config, *pools]
+        if spec.metrics.pod_monitor.enabled:
+            self._deploy_custom(
+                f"{name}-pod-monitor", "PodMonitor", namespace.apply(partial(monitoring.pod_monitor, spec))
+            )
+        if spec.metrics.prometheus_rule.enabled:
+            self._deploy_custom(
+                f"{name}-alerts", "PrometheusRule", namespace.apply(partial(monitoring.prometheus_rule, spec))
+            )
+        after_cluster = [secret, config, *tls_objects, *pools]
+        user_secrets = self._users(name, spec, namespace, cluster_id, given=args.user_passwords, after=after_cluster)
+        if spec.manages_topics:
+            self._deploy(
+                k8s.batch.v1.Job, f"{name}-topics",
+                pulumi.Output.all(namespace, self._record.managed).apply(
+                    lambda values: topics.topics_job(spec, values[0], values[1]["topics"])
+                ),
+                depends_on=after_cluster, delete_before_replace=True,
+                custom_timeouts=pulumi.CustomTimeouts(create="30m", update="30m"),
+            )  # fmt: skip
+        admin_jobs = (
+            spec.has_controllers_to_add,
+            spec.metadata_version is not None,
+            spec.manages_users,
+            spec.manages_topics,
         )
-        if spec.has_controllers_to_add or spec.metadata_version is not None or spec.users:
+        if any(admin_jobs):
             self._deploy(
                 k8s.networking.v1.NetworkPolicy, f"{name}-admin-policy",
                 namespace.apply(partial(network.admin_policy, spec)),
@@ -290,17 +325,35 @@ class KraftCluster(pulumi.ComponentResource):
             )
             user_secret = partial(users.user_secret, spec, user, data=data)
             secrets.append(self._deploy(k8s.core.v1.Secret, f"{name}-user-{user.name}", namespace.apply(user_secret)))
-        if spec.users:
+        if spec.manages_users:
             revision = pulumi.Output.unsecret(
                 pulumi.Output.all(cluster_id, passwords).apply(_star(credentials.revision))
             )
+            retired = self._record.managed.apply(lambda managed: users.retired_users(spec, managed["users"]))
             self._deploy(
                 k8s.batch.v1.Job, f"{name}-users",
-                pulumi.Output.all(namespace, revision).apply(_star(partial(users.users_job, spec))),
+                pulumi.Output.all(namespace, revision, retired).apply(_star(partial(users.users_job, spec))),
                 depends_on=[*after, *secrets], delete_before_replace=True,
                 custom_timeouts=pulumi.CustomTimeouts(create="15m", update="15m"),
             )  # fmt: skip
         return {user.name: naming.user_secret_name(spec.name, user.name) for user in spec.users}
+
+    def _deploy_custom(self, logical_name: str, kind: str, manifest: pulumi.Output[Manifest]) -> pulumi.CustomResource:
+        """Register an object of the Prometheus Operator's CRDs. Its apiVersion and kind are plain strings, never
+        Outputs: the provider builds the resource's type token from them."""
+
+        def field(name: str, obj: Manifest) -> Any:
+            assert (obj["apiVersion"], obj["kind"]) == (monitoring.API_VERSION, kind), f"{obj['kind']} is no {kind}"
+            return _field(obj, kind="CustomResource", field=name)
+
+        return k8s.apiextensions.CustomResource(
+            logical_name,
+            api_version=monitoring.API_VERSION,
+            kind=kind,
+            metadata=manifest.apply(partial(field, "metadata")),
+            spec=manifest.apply(partial(field, "spec")),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self._record]),
+        )
 
     def _deploy(
         self, resource: Callable[..., pulumi.CustomResource], logical_name: str, manifest: pulumi.Output[Manifest],

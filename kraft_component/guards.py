@@ -52,6 +52,37 @@ def record(spec: ClusterSpec, cluster_id: str) -> Record:
         "quorum": {"mode": spec.quorum.mode.value}
         | ({"initialControllers": spec.initial_controller_count} if spec.is_dynamic_quorum else {}),
         "listeners": {"internal": spec.listeners.internal.value, "controller": spec.listeners.controller.value},
+        "topics": {
+            topic.name: {
+                "index": index,
+                "partitions": spec.topic_partitions(topic),
+                "replicationFactor": spec.topic_replication_factor(topic),
+            }
+            for index, topic in enumerate(spec.topics)
+        },
+        "managed": managed(spec),
+    }
+
+
+def managed(spec: ClusterSpec) -> Record:
+    """What this deployment declares and kraft therefore owns: its users, and its topics with their config keys."""
+    return {
+        "users": sorted(user.name for user in spec.users),
+        "topics": {topic.name: sorted(topic.config) for topic in spec.topics},
+    }
+
+
+def ever_managed(previous: Record | None, current: Record) -> Record:
+    """Everything kraft has owned: a user, topic or topic config key once declared stays kraft's, so removing it
+    from the config later removes it from the cluster (revokes the user, deletes the key) and never touches what
+    someone created by hand."""
+    before = previous or {"users": [], "topics": {}}
+    topics = {name: set(keys) for name, keys in before["topics"].items()}
+    for name, keys in current["topics"].items():
+        topics.setdefault(name, set()).update(keys)
+    return {
+        "users": sorted(set(before["users"]) | set(current["users"])),
+        "topics": {name: sorted(keys) for name, keys in sorted(topics.items())},
     }
 
 
@@ -93,6 +124,31 @@ def refusals(previous: Record, current: Record) -> list[str]:
     dynamic = after["mode"] == QuorumMode.DYNAMIC
     for name, pool_before in previous["pools"].items():
         problems += _pool_change(name, pool_before, current["pools"].get(name), dynamic)
+    for name, topic_before in previous.get("topics", {}).items():  # records before topics existed have none
+        problems += _topic_change(name, topic_before, current["topics"].get(name))
+    return problems
+
+
+def _topic_change(name: str, before: Record, after: Record | None) -> list[str]:
+    """Kafka cannot take partitions away from a topic, and a new replication factor needs a reassignment."""
+    if after is None:
+        return []
+    key = f"kraft:cluster.topics[{after['index']}]"
+    problems = []
+    if after["partitions"] < before["partitions"]:
+        problems.append(
+            f"{key}.partitions: topic {name!r} would shrink from {before['partitions']} to {after['partitions']} "
+            "partitions, which Kafka cannot do. Keep "
+            f"{before['partitions']} (or more), or create a new topic with fewer partitions, move its producers and "
+            "consumers over, and remove this one (docs/topics-and-users.md, 'Fewer partitions')."
+        )
+    if after["replicationFactor"] != before["replicationFactor"]:
+        problems.append(
+            f"{key}.replicationFactor: topic {name!r} would change from {before['replicationFactor']} to "
+            f"{after['replicationFactor']} replicas, which needs a partition reassignment. Set it back to "
+            f"{before['replicationFactor']}, reassign with kafka-reassign-partitions.sh, then set the new factor "
+            "(docs/topics-and-users.md, 'Changing the replication factor')."
+        )
     return problems
 
 

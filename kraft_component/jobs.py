@@ -11,11 +11,12 @@ TOOL_HEAP = "-Xms128m -Xmx256m"
 def admin_job(
     spec: ClusterSpec, namespace: str, name: str, task: str, command: list[str], *,
     env: dict[str, str] | None = None, volumes: list[Manifest] | None = None, mounts: list[Manifest] | None = None,
-    deadline_seconds: int = 900,
+    deadline_seconds: int = 900, annotations: dict[str, str] | None = None,
 ) -> Manifest:  # fmt: skip
     """A Job that runs `command` once in the Kafka image, hardened like the nodes, retried on failure.
     Without `volumes` it gets admin_volumes. The cluster-level template places it, names its pull secrets and
-    service account, and labels its pod, as for the nodes."""
+    service account, and labels its pod, as for the nodes. `annotations` mark its pod template: a Job whose inputs
+    live in the ConfigMap annotates their digest, so that changing them replaces the Job, which runs it again."""
     if volumes is None:
         volumes, mounts = admin_volumes(spec)
     variables = {
@@ -46,7 +47,11 @@ def admin_job(
             "backoffLimit": 6,
             "activeDeadlineSeconds": deadline_seconds,
             "template": {
-                "metadata": with_template({"labels": naming.admin_job_labels(spec.name, task)}, spec.template.pod),
+                "metadata": with_template(
+                    {"labels": naming.admin_job_labels(spec.name, task)}
+                    | ({"annotations": annotations} if annotations else {}),
+                    spec.template.pod,
+                ),
                 "spec": {
                     "restartPolicy": "Never",
                     "enableServiceLinks": False,

@@ -7,17 +7,19 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any
 
-from . import directory_ids, kafka_security, listeners, logging_config, naming
+from . import directory_ids, jmx_exporter, kafka_security, listeners, logging_config, naming
 from .acls import acl_table
 from .kafka_config import pool_properties, render_properties
 from .scripts import script
 from .spec import ClusterSpec, ObjectMetadata, PoolSpec, Volume
+from .topic_tables import config_table, topic_table
 
 Manifest = dict[str, Any]
 # ConfigMap files only the admin Jobs read: changing them never rolls a node.
 ADMIN_FILES = frozenset({
     naming.ADD_CONTROLLERS_SCRIPT, naming.ADMIN_SCRIPT, naming.USERS_SCRIPT, naming.ACLS_KEY,
     naming.CLIENT_PROPERTIES_KEY, naming.CONTROLLER_CLIENT_PROPERTIES_KEY,
+    naming.TOPICS_SCRIPT, naming.TOPICS_KEY, naming.TOPIC_CONFIGS_KEY,
 })  # fmt: skip
 
 
@@ -92,9 +94,14 @@ def config_data(spec: ClusterSpec, namespace: str) -> dict[str, str]:
         shipped.append(naming.ADD_CONTROLLERS_SCRIPT)
         controller_client = kafka_security.controller_client_properties(spec)
         files[naming.CONTROLLER_CLIENT_PROPERTIES_KEY] = render_properties(controller_client)
-    if spec.users:
+    if spec.manages_users:
         shipped.append(naming.USERS_SCRIPT)
         files[naming.ACLS_KEY] = acl_table(spec)
+    if spec.manages_topics:
+        shipped.append(naming.TOPICS_SCRIPT)
+        files[naming.TOPICS_KEY], files[naming.TOPIC_CONFIGS_KEY] = topic_table(spec), config_table(spec)
+    if spec.metrics.enabled:
+        files[jmx_exporter.RULES_KEY] = jmx_exporter.exporter_config()
     scripts = {name: script(name) for name in shipped}
     templates = {
         naming.pool_template_key(pool.name): render_properties(pool_properties(spec, pool, namespace))

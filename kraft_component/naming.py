@@ -132,6 +132,21 @@ def add_controllers_job_name(cluster: str) -> str:
     return f"{cluster}-add-controllers"
 
 
+def topics_job_name(cluster: str) -> str:
+    """The Job that creates, grows and configures the declared topics."""
+    return f"{cluster}-topics"
+
+
+def pod_monitor_name(cluster: str) -> str:
+    """The Prometheus Operator PodMonitor that scrapes the nodes."""
+    return f"{cluster}-metrics"
+
+
+def prometheus_rule_name(cluster: str) -> str:
+    """The Prometheus Operator PrometheusRule with the cluster's alerts."""
+    return f"{cluster}-alerts"
+
+
 def claim_name(volume: str, statefulset: str, ordinal: int) -> str:
     """The PersistentVolumeClaim the StatefulSet controller creates for a pod from claim template `volume`."""
     return f"{volume}-{pod_name(statefulset, ordinal)}"
@@ -219,7 +234,10 @@ CONTROLLER_READY_SCRIPT = "controller-ready.sh"
 PROPERTIES_LIBRARY = "properties.sh"
 USERS_SCRIPT = "users.sh"
 ADMIN_SCRIPT = "admin.sh"
-ACLS_KEY = "acls.tsv"  # the users Job's kafka-acls.sh calls
+ACLS_KEY = "acls.tsv"  # the users Job's declared ACL entries
+TOPICS_SCRIPT = "topics.sh"
+TOPICS_KEY = "topics.tsv"  # the topics Job's declared topics
+TOPIC_CONFIGS_KEY = "topic-configs.tsv"  # and their configs
 USERS_MOUNT = "/etc/kraft-users"
 TLS_MOUNT = "/etc/kraft-tls"
 CLIENT_PROPERTIES_KEY = "client.properties"  # the admin tools' client config template

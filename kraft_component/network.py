@@ -1,10 +1,10 @@
 """NetworkPolicies: every port of a node closed but to the cluster's own pods, the client port also open to
-the configured peers, the external port open when there is an external listener, and no ingress at all to
-the admin Jobs."""
+the configured peers, the metrics port open to the scrapers and nothing else, the external port open when there
+is an external listener, and no ingress at all to the admin Jobs."""
 
 from typing import Any
 
-from . import listeners, naming
+from . import jmx_exporter, listeners, naming
 from .manifests import Manifest, common_labels
 from .spec import ClusterSpec, Peer
 
@@ -31,6 +31,11 @@ def _ports(opened: tuple[listeners.Listener, ...]) -> list[Manifest]:
     return [{"protocol": "TCP", "port": listener.port} for listener in opened]
 
 
+def _from(peers: list[Peer], ports: list[Manifest]) -> list[Manifest]:
+    """A rule that admits `peers` to `ports`; none when there are no peers (an empty `from` admits everyone)."""
+    return [{"from": [_peer(peer) for peer in peers], "ports": ports}] if peers else []
+
+
 def _policy(spec: ClusterSpec, namespace: str, subject: str, pods: Manifest, ingress: list[Manifest]) -> Manifest:
     return {
         "apiVersion": "networking.k8s.io/v1",
@@ -48,10 +53,9 @@ def nodes_policy(spec: ClusterSpec, namespace: str) -> Manifest:
     """Ingress to every node: all listeners from the cluster's own pods, the client port from the peers."""
     internal = tuple(listener for listener in listeners.for_cluster(spec) if listener is not listeners.EXTERNAL)
     rules = [{"from": [{"podSelector": own_pods(spec)}], "ports": _ports(internal)}]
-    if spec.network.clients_from:
-        rules.append(
-            {"from": [_peer(peer) for peer in spec.network.clients_from], "ports": _ports((listeners.CLIENT,))}
-        )
+    rules += _from(spec.network.clients_from, _ports((listeners.CLIENT,)))
+    if spec.metrics.enabled:
+        rules += _from(spec.metrics.scrape_from, [{"protocol": "TCP", "port": jmx_exporter.PORT}])
     if spec.listeners.external is not None:
         # From any source: behind a load balancer or node port the client's address is often rewritten, so
         # listeners.external.sourceRanges is enforced by the load balancer, and TLS by the listener.

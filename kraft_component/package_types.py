@@ -26,7 +26,71 @@ from .spec import (
     TaintEffect,
     TlsSource,
     TolerationOperator,
+    TopicsDeletePolicy,
 )
+
+
+class PrometheusRule(TypedDict):
+    """A Prometheus Operator PrometheusRule with the alerts every Kafka cluster needs."""
+
+    enabled: NotRequired[bool]
+    """Create the PrometheusRule (needs the Prometheus Operator's CRDs in the cluster). Default: `false`."""
+    labels: NotRequired[dict[str, str]]
+    """Labels on the PrometheusRule, to match your Prometheus's ruleSelector. Default: `{}`."""
+    diskUsagePercent: NotRequired[int]
+    """Alert when a node's data volume is fuller than this, in percent. Default: `80`."""
+
+
+class PodMonitor(TypedDict):
+    """A Prometheus Operator PodMonitor that has Prometheus scrape every node's metrics port."""
+
+    enabled: NotRequired[bool]
+    """Create the PodMonitor (needs the Prometheus Operator's CRDs in the cluster). Default: `false`."""
+    labels: NotRequired[dict[str, str]]
+    """Labels on the PodMonitor, to match your Prometheus's podMonitorSelector. Default: `{}`."""
+    interval: NotRequired[str]
+    """How often Prometheus scrapes each node. Default: `30s`."""
+
+
+class Peer(TypedDict):
+    """Pods allowed to reach the client port: by their namespace's labels, their own labels, or both
+    (`namespaceLabels: {}` means every namespace; pod labels alone mean the cluster's namespace)."""
+
+    namespaceLabels: NotRequired[dict[str, str]]
+    """Labels of the namespaces the pods run in; `{}` is every namespace."""
+    podLabels: NotRequired[dict[str, str]]
+    """Labels of the pods; alone, pods of the cluster's own namespace."""
+
+
+class Metrics(TypedDict):
+    """Prometheus metrics of every node, served by Prometheus's JMX exporter as a Java agent whose jar an init
+    container copies from `agentImage`, so the official Kafka image stays as it is."""
+
+    enabled: NotRequired[bool]
+    """Serve Prometheus metrics on port 9404 (`metrics`) of every node. Changing it rolls every pod. Default: `false`."""
+    agentImage: NotRequired[str]
+    """An image that holds the JMX exporter's Java agent jar (name:tag, or name@sha256:<digest> to pin). Default: `ghcr.io/adobe/koperator/jmx-javaagent:1.5.0`."""
+    agentJarPath: NotRequired[str]
+    """Where the agent jar is in agentImage. Default: `/jmx_prometheus_javaagent.jar`."""
+    scrapeFrom: NotRequired[list[Peer]]
+    """Pods that may reach the metrics port (your Prometheus); nothing else may. Default: `[]`."""
+    podMonitor: NotRequired[PodMonitor]
+    """A PodMonitor for the Prometheus Operator. Default: `{}`."""
+    prometheusRule: NotRequired[PrometheusRule]
+    """Alerting rules for the Prometheus Operator. Default: `{}`."""
+
+
+class Topic(TypedDict):
+    """A topic that kraft creates and keeps as declared."""
+
+    name: str
+    """The topic's name."""
+    partitions: NotRequired[int]
+    """Its partition count; it can grow, never shrink. Default topicDefaults.partitions."""
+    replicationFactor: NotRequired[int]
+    """Replicas of each partition, at most the broker count; fixed once created. Default: the cluster's replication factor."""
+    config: NotRequired[dict[str, str]]
+    """Topic-level configs (retention.ms, cleanup.policy, ...), checked against the Kafka release's topic ConfigDef. Keys kraft set and you remove are removed; keys set by hand are left alone. Default: `{}`."""
 
 
 class Acl(TypedDict):
@@ -128,16 +192,6 @@ class Quorum(TypedDict):
     """How controllers find the quorum; fixed when the cluster is created (docs/operations.md, 'Quorum mode'). Dynamic needs exactly one controller pool. Default: `dynamic`."""
     initialControllers: NotRequired[int]
     """Dynamic mode: the controllers (ordinals 0..n-1) that formed the quorum at creation. Fixed once deployed: set it before growing or shrinking the controller pool. Unset: the controller count."""
-
-
-class Peer(TypedDict):
-    """Pods allowed to reach the client port: by their namespace's labels, their own labels, or both
-    (`namespaceLabels: {}` means every namespace; pod labels alone mean the cluster's namespace)."""
-
-    namespaceLabels: NotRequired[dict[str, str]]
-    """Labels of the namespaces the pods run in; `{}` is every namespace."""
-    podLabels: NotRequired[dict[str, str]]
-    """Labels of the pods; alone, pods of the cluster's own namespace."""
 
 
 class Network(TypedDict):
@@ -457,3 +511,9 @@ class ClusterSpec(TypedDict):
     """Every pool's pod template, under each pool's own (docs/tailoring.md). Default: `{}`."""
     logging: NotRequired[Logging]
     """Log levels of every node, under each pool's own. Default: `{}`."""
+    topics: NotRequired[list[Topic]]
+    """Topics kraft creates, grows and configures (docs/topics-and-users.md). Default: `[]`."""
+    topicsDeletePolicy: NotRequired[TopicsDeletePolicy]
+    """keep: a topic removed from `topics` stays in the cluster, untouched; delete: kraft deletes it. Default: `keep`."""
+    metrics: NotRequired[Metrics]
+    """Prometheus metrics, alerts and their objects (docs/operations-metrics.md). Default: `{}`."""

@@ -39,17 +39,21 @@ def container_security_context() -> Manifest:
     }
 
 
-def image_checkov_skips(spec: ClusterSpec) -> list[str]:
-    """checkov findings that the image reference causes, each with why it is accepted."""
+def image_checkov_skips(spec: ClusterSpec, with_agent: bool = False) -> list[str]:
+    """checkov findings that the image references cause, each with why it is accepted. `with_agent`: the pod
+    also runs the metrics agent's image."""
     skips = []
     if "@sha256:" not in spec.image_ref:
         skips.append("CKV_K8S_43=a Kafka release tag; pin a digest with kraft:cluster.image (name@sha256...)")
+    elif with_agent and "@sha256:" not in spec.metrics.agent_image:
+        skips.append("CKV_K8S_43=a release tag; pin a digest with kraft:cluster.metrics.agentImage (name@sha256...)")
     if spec.image_pull_policy is not ImagePullPolicy.ALWAYS:
-        skips.append("CKV_K8S_15=Kafka release tags are not rebuilt; kraft:cluster.imagePullPolicy can choose Always")
+        skips.append("CKV_K8S_15=release tags are not rebuilt; kraft:cluster.imagePullPolicy can choose Always")
     return skips
 
 
-def checkov_skip_annotations(spec: ClusterSpec) -> dict[str, str]:
-    """`checkov.io/skipN: CHECK_ID=reason` annotations for a workload running the Kafka image."""
-    skips = [UID_CHECKOV_SKIP, *image_checkov_skips(spec)]
+def checkov_skip_annotations(spec: ClusterSpec, with_agent: bool = False) -> dict[str, str]:
+    """`checkov.io/skipN: CHECK_ID=reason` annotations for a workload running the Kafka image (and the metrics
+    agent's image, `with_agent`)."""
+    skips = [UID_CHECKOV_SKIP, *image_checkov_skips(spec, with_agent)]
     return {f"checkov.io/skip{number}": skip for number, skip in enumerate(skips, start=1)}

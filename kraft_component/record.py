@@ -11,10 +11,10 @@ from typing import Any
 import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, Resource, ResourceProvider, UpdateResult
 
-from .guards import Record, refusals
+from .guards import Record, ever_managed, refusals
 from .wire import whole_numbers
 
-RECORD_KEYS = ("clusterIdSha256", "metadataVersion", "pools", "quorum", "listeners")
+RECORD_KEYS = ("clusterIdSha256", "metadataVersion", "pools", "quorum", "listeners", "topics", "managed")
 
 
 def _record_of(properties: dict[str, Any]) -> Record:
@@ -25,9 +25,10 @@ class GuardProvider(ResourceProvider):
     """Keeps the record in the stack's state and checks each new record against the deployed one."""
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        """Refuse the new record when it breaks a guard."""
-        failures = [CheckFailure("pools", problem) for problem in refusals(_record_of(_olds), _record_of(news))]
-        return CheckResult(news, failures)
+        """Refuse the new record when it breaks a guard; keep what kraft ever managed (guards.ever_managed)."""
+        previous, current = _record_of(_olds), _record_of(news)
+        failures = [CheckFailure("pools", problem) for problem in refusals(previous, current)]
+        return CheckResult(news | {"managed": ever_managed(previous.get("managed"), current["managed"])}, failures)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         """Nothing exists outside the state: the record is its inputs."""
@@ -40,6 +41,9 @@ class GuardProvider(ResourceProvider):
 
 class DeploymentRecord(Resource):
     """The choices of the deployed cluster, kept in the stack state and guarded at every preview."""
+
+    managed: pulumi.Output[Record]
+    """Every user, topic and topic config key kraft ever declared (guards.ever_managed)."""
 
     def __init__(self, name: str, choices: pulumi.Input[Record], opts: pulumi.ResourceOptions) -> None:
         inputs = pulumi.Output.from_input(choices).apply(_record_of)

@@ -22,7 +22,7 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 from . import naming
-from .kafka_release import supported_versions
+from .kafka_release import supported_versions, topic_setting_problem
 from .quantity import QUANTITY, parse_quantity, quantity_text
 
 KAFKA_VERSIONS = supported_versions()  # one per extracted ConfigDef data file (data/kafka/<version>.json)
@@ -61,6 +61,15 @@ JVM_NON_HEAP = "256Mi"  # metaspace, thread stacks and network buffers live outs
 DEFAULT_GRACE_SECONDS = 360
 MIN_GRACE_SECONDS = 30
 MAX_GRACE_SECONDS = 86400
+KAFKA_SHORT_MAX = 2**15 - 1  # a replication factor is a Java short
+MIN_INSYNC_REPLICAS = "min.insync.replicas"
+# The JMX exporter's Java agent, from the image of a maintained project (README of docs/operations-metrics.md
+# says why this one): an Alpine image with the agent jar of Prometheus's jmx_exporter at a fixed path.
+DEFAULT_AGENT_IMAGE = "ghcr.io/adobe/koperator/jmx-javaagent:1.5.0"
+DEFAULT_AGENT_JAR = "/jmx_prometheus_javaagent.jar"
+_TOPIC_NAME = re.compile(r"^[A-Za-z0-9._-]{1,249}$")  # Kafka's own rule (org.apache.kafka.common.internals.Topic)
+_DURATION = re.compile(r"^(0|([0-9]+(ms|s|m|h|d|w|y))+)$")  # Prometheus's duration syntax
+_ABSOLUTE_PATH = re.compile(r"^/[A-Za-z0-9._/-]+$")
 
 
 class InvalidSpec(ValueError):
@@ -196,6 +205,13 @@ class Permission(StrEnum):
     DENY = "deny"
 
 
+class TopicsDeletePolicy(StrEnum):
+    """What happens to a topic that kraft created once it leaves `topics`: kept as it is, or deleted."""
+
+    KEEP = "keep"
+    DELETE = "delete"
+
+
 class ImagePullPolicy(StrEnum):
     """The Kubernetes image pull policy."""
 
@@ -299,6 +315,46 @@ def _user_name(value: str) -> str:
     return value
 
 
+def _topic_name(value: str) -> str:
+    if not _TOPIC_NAME.match(value) or value in (".", ".."):
+        raise ValueError(
+            f"{value!r} is not a topic name; allowed: 1-249 letters, digits, '.', '_' and '-', not '.' or '..'"
+        )
+    if value.startswith("__"):
+        raise ValueError(f"{value!r} starts with '__', which Kafka keeps for its internal topics")
+    return value
+
+
+def _topic_config_value(value: Any) -> Any:
+    """A topic config value as Kafka reads it: YAML's true, 3 and 0.5 become "true", "3" and "0.5", and a whole
+    number that came through Pulumi's wire as a float (604800000.0) its integer's text."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, int | float):
+        return str(value)
+    return value
+
+
+def _config_text(value: str) -> str:
+    if any(ord(char) < 0x20 for char in value):
+        raise ValueError(f"{value!r} holds a control character (a tab or a line break)")
+    return value
+
+
+def _duration(value: str) -> str:
+    if not _DURATION.match(value):
+        raise ValueError(f"{value!r} is not a Prometheus duration such as 30s, 1m or 1m30s")
+    return value
+
+
+def _absolute_path(value: str) -> str:
+    if not _ABSOLUTE_PATH.match(value):
+        raise ValueError(f"{value!r} is not an absolute path of letters, digits, '.', '_', '-' and '/'")
+    return value
+
+
 def _host_pattern(value: str) -> str:
     if value.count("{nodeId}") != 1:
         raise ValueError(f"{value!r} must contain {{nodeId}} exactly once, so every broker has its own host")
@@ -390,6 +446,18 @@ KafkaVersion = Annotated[
 ]
 UserName = Annotated[str, AfterValidator(_user_name), _described("user name", pattern=_USER_NAME.pattern)]
 HostPattern = Annotated[str, AfterValidator(_host_pattern), _described("host pattern with {nodeId}")]
+TopicName = Annotated[str, AfterValidator(_topic_name), _described("topic name", pattern=_TOPIC_NAME.pattern)]
+# A topic config value: YAML's true, 3 and 0.5 are read as Kafka's text "true", "3" and "0.5".
+TopicConfigValue = Annotated[
+    str,
+    BeforeValidator(_topic_config_value),
+    AfterValidator(_config_text),
+    WithJsonSchema({"title": "topic config value", "type": ["string", "number", "boolean"]}),
+]
+Duration = Annotated[str, AfterValidator(_duration), _described("Prometheus duration", pattern=_DURATION.pattern)]
+AbsolutePath = Annotated[
+    str, AfterValidator(_absolute_path), _described("absolute path", pattern=_ABSOLUTE_PATH.pattern)
+]
 
 
 class _Model(BaseModel):
@@ -985,6 +1053,68 @@ class Network(_Model):
     )
 
 
+class PodMonitor(_Model):
+    """A Prometheus Operator PodMonitor that has Prometheus scrape every node's metrics port."""
+
+    enabled: bool = Field(
+        default=False, description="Create the PodMonitor (needs the Prometheus Operator's CRDs in the cluster)."
+    )
+    labels: dict[LabelKey, LabelValue] = Field(
+        default={}, description="Labels on the PodMonitor, to match your Prometheus's podMonitorSelector."
+    )
+    interval: Duration = Field(default="30s", description="How often Prometheus scrapes each node.")
+
+
+class PrometheusRule(_Model):
+    """A Prometheus Operator PrometheusRule with the alerts every Kafka cluster needs."""
+
+    enabled: bool = Field(
+        default=False, description="Create the PrometheusRule (needs the Prometheus Operator's CRDs in the cluster)."
+    )
+    labels: dict[LabelKey, LabelValue] = Field(
+        default={}, description="Labels on the PrometheusRule, to match your Prometheus's ruleSelector."
+    )
+    disk_usage_percent: Annotated[int, Field(ge=1, le=99)] = Field(
+        default=80, description="Alert when a node's data volume is fuller than this, in percent."
+    )
+
+
+class Metrics(_Model):
+    """Prometheus metrics of every node, served by Prometheus's JMX exporter as a Java agent whose jar an init
+    container copies from `agentImage`, so the official Kafka image stays as it is."""
+
+    enabled: bool = Field(
+        default=False,
+        description="Serve Prometheus metrics on port 9404 (`metrics`) of every node. Changing it rolls every pod.",
+    )
+    agent_image: ImageRef = Field(
+        default=DEFAULT_AGENT_IMAGE,
+        description="An image that holds the JMX exporter's Java agent jar (name:tag, or name@sha256:<digest> to pin).",
+    )
+    agent_jar_path: AbsolutePath = Field(default=DEFAULT_AGENT_JAR, description="Where the agent jar is in agentImage.")
+    scrape_from: list[Peer] = Field(
+        default=[], description="Pods that may reach the metrics port (your Prometheus); nothing else may."
+    )
+    pod_monitor: PodMonitor = Field(default=PodMonitor(), description="A PodMonitor for the Prometheus Operator.")
+    prometheus_rule: PrometheusRule = Field(
+        default=PrometheusRule(), description="Alerting rules for the Prometheus Operator."
+    )
+
+    @model_validator(mode="after")
+    def _operator_objects_need_metrics(self) -> Self:
+        for key, wanted in (("podMonitor", self.pod_monitor.enabled), ("prometheusRule", self.prometheus_rule.enabled)):
+            if wanted and not self.enabled:
+                raise RuleError(f"{key}.enabled", "needs metrics.enabled: true; without it no node serves metrics")
+        if self.pod_monitor.enabled and not self.scrape_from:
+            raise RuleError(
+                "scrapeFrom",
+                "is empty, so the NetworkPolicy keeps Prometheus away from the metrics port the PodMonitor "
+                "points it at; list your Prometheus pods (for example namespaceLabels: "
+                "{kubernetes.io/metadata.name: monitoring})",
+            )
+        return self
+
+
 class TopicDefaults(_Model):
     """Cluster-wide defaults for new topics and the internal topics; unset values follow the broker count."""
 
@@ -1188,6 +1318,25 @@ class Authorization(_Model):
     )
 
 
+class Topic(_Model):
+    """A topic that kraft creates and keeps as declared."""
+
+    name: TopicName = Field(description="The topic's name.")
+    partitions: Annotated[int | None, Field(ge=1, le=KAFKA_INT_MAX)] = Field(
+        default=None, description="Its partition count; it can grow, never shrink. Default topicDefaults.partitions."
+    )
+    replication_factor: Annotated[int | None, Field(ge=1, le=KAFKA_SHORT_MAX)] = Field(
+        default=None,
+        description="Replicas of each partition, at most the broker count; fixed once created. "
+        "Default: the cluster's replication factor.",
+    )
+    config: dict[str, TopicConfigValue] = Field(
+        default={},
+        description="Topic-level configs (retention.ms, cleanup.policy, ...), checked against the Kafka release's "
+        "topic ConfigDef. Keys kraft set and you remove are removed; keys set by hand are left alone.",
+    )
+
+
 def _default_pools() -> list[PoolSpec]:
     """Three dedicated controllers and three brokers: the smallest topology the production profile accepts."""
     return [
@@ -1248,6 +1397,16 @@ class ClusterSpec(_Model):
         default=PodTemplate(), description="Every pool's pod template, under each pool's own (docs/tailoring.md)."
     )
     logging: Logging = Field(default=Logging(), description="Log levels of every node, under each pool's own.")
+    topics: list[Topic] = Field(
+        default=[], description="Topics kraft creates, grows and configures (docs/topics-and-users.md)."
+    )
+    topics_delete_policy: TopicsDeletePolicy = Field(
+        default=TopicsDeletePolicy.KEEP,
+        description="keep: a topic removed from `topics` stays in the cluster, untouched; delete: kraft deletes it.",
+    )
+    metrics: Metrics = Field(
+        default=Metrics(), description="Prometheus metrics, alerts and their objects (docs/operations-metrics.md)."
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -1283,6 +1442,7 @@ class ClusterSpec(_Model):
         _check_topic_defaults(self)
         _check_security(self)
         _check_external(self)
+        _check_topics(self)
         _check_heaps(self)
         _check_jbod_metadata_version(self)
         return self
@@ -1356,6 +1516,25 @@ class ClusterSpec(_Model):
     def min_insync_replicas(self) -> int:
         """In-sync replicas an acks=all write needs: one fewer than the replication factor, at least 1."""
         return self.topic_defaults.min_insync_replicas or max(1, self.replication_factor - 1)
+
+    @property
+    def manages_users(self) -> bool:
+        """Whether the users Job exists: whenever users can log in (a SASL listener), so that removing the last
+        declared user still revokes it."""
+        return self.listeners.uses_sasl
+
+    @property
+    def manages_topics(self) -> bool:
+        """Whether the topics Job exists: when topics are declared, or removed ones are to be deleted."""
+        return bool(self.topics) or self.topics_delete_policy is TopicsDeletePolicy.DELETE
+
+    def topic_partitions(self, topic: Topic) -> int:
+        """A declared topic's partition count, the cluster default when unset."""
+        return topic.partitions or self.topic_defaults.partitions
+
+    def topic_replication_factor(self, topic: Topic) -> int:
+        """A declared topic's replication factor, the cluster's when unset."""
+        return topic.replication_factor or self.replication_factor
 
 
 def default_node_id_offsets(pools: list[Mapping[str, Any]]) -> list[Any]:
@@ -1548,6 +1727,37 @@ def _check_external(spec: ClusterSpec) -> None:
             f"{external.node_port_base} + 1 + the highest broker node ID ({highest}) is beyond "
             f"{NODE_PORT_RANGE.stop - 1}; allowed: {NODE_PORT_RANGE.start}-{NODE_PORT_RANGE.stop - 2 - highest}",
         )
+
+
+def _check_topics(spec: ClusterSpec) -> None:
+    """Each declared topic can be created as it is: unique (Kafka treats '.' and '_' alike in names), replicated
+    within the brokers, a min.insync.replicas its replicas can meet, and configs the release accepts."""
+    seen: dict[str, str] = {}
+    for index, topic in enumerate(spec.topics):
+        key = f"topics[{index}]"
+        collides = seen.get(topic.name.replace(".", "_"))
+        if collides is not None:
+            same = "is declared twice" if collides == topic.name else f"collides with {collides!r} ('.' and '_' clash)"
+            raise RuleError(f"{key}.name", f"{topic.name!r} {same}; topic names must be unique")
+        seen[topic.name.replace(".", "_")] = topic.name
+        factor = spec.topic_replication_factor(topic)
+        if factor > spec.broker_count:
+            raise RuleError(
+                f"{key}.replicationFactor",
+                f"{factor} is above the broker count ({spec.broker_count}); allowed: 1-{spec.broker_count}. "
+                "Add brokers first, or lower it before the topic is created",
+            )
+        for name, value in topic.config.items():
+            problem = topic_setting_problem(spec.kafka_version, name, value)
+            if problem:
+                raise RuleError(f"{key}.config.{name}", problem)
+        min_isr = int(topic.config.get(MIN_INSYNC_REPLICAS, "1"))  # an INT: the ConfigDef check passed it
+        if min_isr > factor:
+            raise RuleError(
+                f"{key}.config.{MIN_INSYNC_REPLICAS}",
+                f"{min_isr} is above the replication factor ({factor}), so no acks=all write could ever succeed; "
+                f"allowed: 1-{factor}",
+            )
 
 
 def _check_jbod_metadata_version(spec: ClusterSpec) -> None:

@@ -3,7 +3,7 @@
 import math
 from typing import Any
 
-from . import listeners, naming, pod_template, pods
+from . import listeners, metrics, naming, pod_template, pods
 from .kafka_config import initial_controllers
 from .logging_config import log4j_opts
 from .manifests import Manifest, common_labels, pool_config_checksum, with_template
@@ -76,6 +76,7 @@ def environment(spec: ClusterSpec, pool: PoolSpec, pool_index: int, namespace: s
         **quorum_environment(spec, pool, namespace),
         "KRAFT_SECRETS_DIR": naming.SECRETS_MOUNT,
         "KRAFT_SCRAM_USERS": " ".join(naming.BOOTSTRAPPED_USERS),
+        **metrics.environment(spec),
     }
     external = spec.listeners.external
     if pool.is_broker and external is not None and external.type is ExternalType.NODE_PORT:
@@ -107,6 +108,13 @@ def node_volumes(spec: ClusterSpec) -> tuple[list[Manifest], list[Manifest]]:
     return volumes, mounts
 
 
+def pod_volumes(spec: ClusterSpec) -> tuple[list[Manifest], list[Manifest]]:
+    """(volumes, the Kafka container's mounts) of a node: node_volumes and the metrics agent's."""
+    volumes, mounts = node_volumes(spec)
+    agent_volumes, agent_mounts = metrics.volumes(spec)
+    return volumes + agent_volumes, mounts + agent_mounts
+
+
 def _spread(spec: ClusterSpec, pool: PoolSpec) -> list[Manifest]:
     selector = {"matchLabels": naming.pool_selector_labels(spec.name, pool.name)}
     domains = {naming.HOST_LABEL: pool.scheduling.host_spread}
@@ -120,7 +128,7 @@ def _spread(spec: ClusterSpec, pool: PoolSpec) -> list[Manifest]:
 
 def container(spec: ClusterSpec, pool: PoolSpec, pool_index: int, namespace: str) -> Manifest:
     """The Kafka container: runs the node bootstrap script, which execs the Kafka server."""
-    _, mounts = node_volumes(spec)
+    _, mounts = pod_volumes(spec)
     data = [
         {"name": volume.name, "mountPath": naming.volume_mount(volume.name)} for volume in pool.storage.data_volumes
     ]
@@ -132,7 +140,8 @@ def container(spec: ClusterSpec, pool: PoolSpec, pool_index: int, namespace: str
         "ports": [
             {"name": listener.port_name, "containerPort": listener.port, "protocol": "TCP"}
             for listener in listeners.for_pool(spec, pool)
-        ],
+        ]
+        + metrics.container_ports(spec),
         "env": environment(spec, pool, pool_index, namespace),
         "resources": {
             "requests": {"cpu": resources.requests.cpu, "memory": resources.requests.memory},
@@ -167,7 +176,7 @@ def statefulset(
     never does."""
     name = naming.statefulset_name(spec.name, pool.name)
     template = spec.pod_template(pool)
-    volumes, _ = node_volumes(spec)
+    volumes, _ = pod_volumes(spec)
     labels = pod_labels(spec, pool)
     pod_spec: dict[str, Any] = {
         "enableServiceLinks": False,
@@ -176,6 +185,7 @@ def statefulset(
         "securityContext": pods.pod_security_context(),
         "topologySpreadConstraints": _spread(spec, pool),
         **pod_template.placement(template),
+        **({"initContainers": init} if (init := metrics.init_containers(spec)) else {}),
         "containers": [container(spec, pool, pool_index, namespace)],
         "volumes": volumes,
     }
@@ -189,7 +199,7 @@ def statefulset(
         "name": name,
         "namespace": namespace,
         "labels": labels,
-        "annotations": pods.checkov_skip_annotations(spec),
+        "annotations": pods.checkov_skip_annotations(spec, with_agent=spec.metrics.enabled),
     }
     return {
         "apiVersion": "apps/v1",

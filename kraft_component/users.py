@@ -1,9 +1,12 @@
-"""Application users: their credentials Secrets, their ACLs as kafka-acls.sh calls, and the Job that
-creates both in the running cluster (the Pulumi engine usually cannot reach an in-cluster Kafka)."""
+"""Application users: their credentials Secrets, and the Job that makes the cluster's users and ACLs follow the
+config (the Pulumi engine usually cannot reach an in-cluster Kafka)."""
 
+import hashlib
+from collections.abc import Iterable
 from typing import Any
 
 from . import listeners, naming
+from .acls import acl_table
 from .jobs import admin_job, admin_volumes
 from .kafka_security import scram_jaas
 from .manifests import Manifest, bootstrap_servers, secret
@@ -29,9 +32,20 @@ def user_secret(spec: ClusterSpec, user: User, namespace: str, *, data: Any) -> 
     return secret(spec, naming.user_secret_name(spec.name, user.name), namespace, data, **{"kraft/user": user.name})
 
 
-def users_job(spec: ClusterSpec, namespace: str, credentials_revision: str) -> Manifest:
-    """The Job that sets every user's credentials and adds its ACLs. `credentials_revision` changes with
-    any password, so a new password re-runs the Job; it reveals nothing about them."""
+def retired_users(spec: ClusterSpec, ever_declared: Iterable[str]) -> list[str]:
+    """Users kraft declared once and no longer does: the Job removes their credentials and ACLs. Never the
+    bootstrapped users, whatever the record says."""
+    return sorted(set(ever_declared) - {user.name for user in spec.users} - set(naming.BOOTSTRAPPED_USERS))
+
+
+def users_job(spec: ClusterSpec, namespace: str, credentials_revision: str, retired: list[str]) -> Manifest:
+    """The Job that makes the cluster's users and ACLs those of `spec` (scripts/users.sh), revoking the `retired`
+    users. `credentials_revision` changes with any password, so a new password re-runs the Job; it reveals
+    nothing about them. A change of the ACLs changes the Job too, and re-runs it."""
+    revisions = {
+        "kraft/credentials-revision": credentials_revision,
+        "kraft/acls-sha256": hashlib.sha256(acl_table(spec).encode()).hexdigest(),
+    }
     volumes, mounts = admin_volumes(spec)
     passwords = [
         {
@@ -44,15 +58,14 @@ def users_job(spec: ClusterSpec, namespace: str, credentials_revision: str) -> M
     ]
     volumes.append({"name": "users", "projected": {"sources": passwords, "defaultMode": 0o440}})
     mounts.append({"name": "users", "mountPath": naming.USERS_MOUNT, "readOnly": True})
-    job = admin_job(
+    return admin_job(
         spec, namespace, naming.users_job_name(spec.name), "users",
         ["/bin/bash", f"{naming.CONFIG_MOUNT}/{naming.USERS_SCRIPT}"],
         env={
             "KRAFT_BOOTSTRAP_SERVERS": bootstrap_servers(spec, namespace),
             "KRAFT_USERS_DIR": naming.USERS_MOUNT,
             "KRAFT_ACLS": f"{naming.CONFIG_MOUNT}/{naming.ACLS_KEY}",
+            "KRAFT_RETIRED_USERS": " ".join(retired),
         },
-        volumes=volumes, mounts=mounts,
+        volumes=volumes, mounts=mounts, annotations=revisions,
     )  # fmt: skip
-    job["spec"]["template"]["metadata"]["annotations"] = {"kraft/credentials-revision": credentials_revision}
-    return job

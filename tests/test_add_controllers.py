@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from kraft_component import naming
 from kraft_component.quorum_jobs import add_controllers_job
 from kraft_component.spec import ClusterSpec, parse_spec
 from tests.helpers import deploy, objects
@@ -94,13 +95,14 @@ def test_a_controller_is_added_only_once_it_has_caught_up(tmp_path: Path) -> Non
 )
 def test_the_job_exists_only_while_controllers_joined_after_creation(spec: dict[str, object], present: bool) -> None:
     evaluation = deploy(spec)
-    assert bool(objects(evaluation, "Job")) is present
+    jobs = [job["metadata"]["name"] for job in objects(evaluation, "Job")]
+    assert (naming.add_controllers_job_name("kafka") in jobs) is present
     assert ("add-controllers.sh" in objects(evaluation, "ConfigMap")[0]["data"]) is present
 
 
 def test_the_job_runs_after_the_controllers_and_is_replaced_delete_first() -> None:
     evaluation = deploy(grown())
-    (job,) = [r for r in evaluation.registrations if r.type == "kubernetes:batch/v1:Job"]
+    (job,) = [r for r in evaluation.registrations if r.name == "kafka-add-controllers"]
     assert job.delete_before_replace
     assert {"kafka-controllers", "kafka-cluster-id", "kafka-config"} <= {u.rsplit("::", 1)[1] for u in job.depends_on}
     template = job.manifest()["spec"]["template"]

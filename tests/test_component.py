@@ -6,7 +6,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 import pytest
 
-from kraft_component import KraftCluster, KraftClusterArgs
+from kraft_component import KraftCluster, KraftClusterArgs, naming
 from kraft_component.evaluation import REDACTED, Evaluation, Registration, evaluate
 from kraft_component.pod_template import heap_mib
 from kraft_component.spec import Jvm, parse_spec
@@ -50,9 +50,9 @@ def test_registers_one_component_with_every_object_as_its_child() -> None:
     assert all(r.parent.endswith("kraft:index:KraftCluster::kafka") for r in children)
     kinds = sorted(obj["kind"] for obj in evaluation.kubernetes_objects())
     assert kinds == sorted(
-        ["Namespace", "Secret", "Secret", "ConfigMap", "Service", "Service", "NetworkPolicy"]
+        ["Namespace", "Secret", "Secret", "ConfigMap", "Service", "Service", "NetworkPolicy", "NetworkPolicy", "Job"]
         + ["StatefulSet", "PodDisruptionBudget"] * 2
-    )
+    ), "the users Job (and the admin Jobs' NetworkPolicy): a SASL listener lets users log in"
     assert {
         obj["metadata"].get("namespace") for obj in evaluation.kubernetes_objects() if obj["kind"] != "Namespace"
     } == {"kafka"}
@@ -215,7 +215,8 @@ def test_metadata_version_is_finalised_by_a_job_after_every_pool_has_rolled() ->
 
 
 def test_no_job_until_a_metadata_version_is_asked_for() -> None:
-    assert objects(deploy(DEDICATED), "Job") == []
+    jobs = [job["metadata"]["name"] for job in objects(deploy(DEDICATED), "Job")]
+    assert naming.metadata_version_job_name("kafka") not in jobs
 
 
 def test_volume_claims_have_the_pool_size_and_storage_class() -> None:

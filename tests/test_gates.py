@@ -23,6 +23,7 @@ from tests.gates.checkov import (
     checkov_targets,
     skip_annotations,
 )
+from tests.gates.crds import MissingCrds, crd_schemas, is_operator_object
 from tests.gates.kafka_properties import kafka_properties
 from tests.gates.schema import SUPPORTED_KUBERNETES, client_models, openapi, quantities
 from tests.helpers import ROOT, STACKS, stack_config, tailored_config
@@ -37,11 +38,15 @@ GROWN_VOLUMES["pools"] = [
     GROWN_VOLUMES["pools"][0],
     {**GROWN_VOLUMES["pools"][1], "storage": {"size": "2Ti", "templateSize": "1Ti"}},
 ]
+# The prod stack with the Prometheus Operator's objects, which gate 6 checks against the operator's CRDs.
+MONITORED = stack_config("prod")["kraft:cluster"]
+MONITORED["metrics"] = MONITORED["metrics"] | {"podMonitor": {"enabled": True}, "prometheusRule": {"enabled": True}}
 TARGETS: dict[str, tuple[Path, str, dict[str, str]]] = {
     **{f"stack-{stack}": (ROOT, stack, {}) for stack in STACKS},
     **{f"example-{example.name}": (example, "dev", {}) for example in EXAMPLES},  # each has a stack file `dev`
     "grown-dynamic-quorum": (ROOT, "prod", {"kraft:cluster": json.dumps(GROWN_QUORUM)}),
     "grown-volumes": (ROOT, "prod", {"kraft:cluster": json.dumps(GROWN_VOLUMES)}),
+    "monitored": (ROOT, "prod", {"kraft:cluster": json.dumps(MONITORED)}),
     # Every tailoring key: pod templates, log levels, two data volumes of which one grown, external Services.
     "tailored": (ROOT, "prod", {"kraft:cluster": json.dumps(tailored_config())}),
 }
@@ -101,6 +106,38 @@ def test_checkov_skips_carry_reasons(target: str) -> None:
 
 
 @pytest.fixture(scope="module")
+def operator_crds() -> None:
+    """The Prometheus Operator's CRDs are at hand: a skip naming what is missing, a failure in CI."""
+    try:
+        crd_schemas([])
+        crd_schemas([{"apiVersion": "monitoring.coreos.com/v1", "kind": "PodMonitor"}])
+    except MissingCrds as missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI is set but {missing}")
+        pytest.skip(str(missing))
+
+
+@pytest.mark.usefixtures("operator_crds")
+@pytest.mark.parametrize("target", TARGETS)
+def test_prometheus_operator_objects_match_the_operators_crds(target: str) -> None:
+    assert crd_schemas(rendered(target)) == []
+
+
+@pytest.mark.usefixtures("operator_crds")
+def test_the_monitored_target_has_both_operator_objects_and_the_crd_gate_catches_a_broken_one() -> None:
+    objects = rendered("monitored")
+    assert sorted(obj["kind"] for obj in objects if is_operator_object(obj)) == ["PodMonitor", "PrometheusRule"]
+    find(objects, "PodMonitor", "kafka-metrics")["spec"]["podMetricsEndpoints"][0]["scrapeEvery"] = "30s"
+    find(objects, "PrometheusRule", "kafka-alerts")["spec"]["groups"][0]["rules"][0]["for"] = 5
+    assert crd_schemas(objects) == [
+        "PodMonitor/kafka-metrics: spec.podMetricsEndpoints[0]: Additional properties are not allowed "
+        "('scrapeEvery' was unexpected) (Prometheus Operator v0.85.0 CRD)",
+        "PrometheusRule/kafka-alerts: spec.groups[0].rules[0].for: 5 is not of type 'string' "
+        "(Prometheus Operator v0.85.0 CRD)",
+    ]
+
+
+@pytest.fixture(scope="module")
 def checkov_path() -> str:
     """The checkov program; a skip naming it when absent, a failure when CI requires it."""
     binary = checkov_binary()
@@ -151,6 +188,7 @@ def test_checkov_catches_a_privileged_container(checkov_path: str) -> None:
 
 
 PINNED = {"image": f"apache/kafka@sha256:{'0' * 64}", "imagePullPolicy": "Always"}
+PINNED_AGENT = {"agentImage": f"ghcr.io/adobe/koperator/jmx-javaagent@sha256:{'1' * 64}"}
 
 
 def skipped_checks(objects: list[Manifest]) -> set[str]:
@@ -164,14 +202,18 @@ def skipped_checks(objects: list[Manifest]) -> set[str]:
     }
 
 
-def pinned_prod() -> list[Manifest]:
-    """The prod render with a digest-pinned image pulled Always."""
-    return render(ROOT, "prod", {"kraft:cluster": json.dumps(stack_config("prod")["kraft:cluster"] | PINNED)})
+def pinned_prod(agent: dict[str, str] = PINNED_AGENT) -> list[Manifest]:
+    """The prod render with digest-pinned images (Kafka's, and the metrics agent's unless `agent` is empty) pulled
+    Always."""
+    prod = stack_config("prod")["kraft:cluster"]
+    pinned = prod | PINNED | {"metrics": prod["metrics"] | agent}
+    return render(ROOT, "prod", {"kraft:cluster": json.dumps(pinned)})
 
 
 def test_image_skips_apply_only_while_their_cause_is_present() -> None:
     assert skipped_checks(rendered("stack-prod")) == {"CKV_K8S_40", "CKV_K8S_43", "CKV_K8S_15"}
     assert skipped_checks(pinned_prod()) == {"CKV_K8S_40"}
+    assert skipped_checks(pinned_prod(agent={})) == {"CKV_K8S_40", "CKV_K8S_43"}, "the agent's tag is not pinned"
 
 
 def test_checkov_passes_a_pinned_image_without_its_skips(checkov_path: str) -> None:

@@ -29,7 +29,7 @@ def test_only_the_clusters_own_pods_reach_the_nodes_by_default() -> None:
     policy = one(evaluation, "NetworkPolicy", "kafka-nodes")["spec"]
     assert policy["policyTypes"] == ["Ingress"]
     nodes = [pod_labels(s) for s in objects(evaluation, "StatefulSet")]
-    (job,) = [pod_labels(j) for j in objects(evaluation, "Job")]
+    job = pod_labels(one(evaluation, "Job", "kafka-metadata-version"))
     assert all(selects(policy["podSelector"], labels) for labels in nodes)
     assert not selects(policy["podSelector"], job)
     (rule,) = policy["ingress"]
@@ -60,11 +60,11 @@ def test_configured_peers_reach_the_client_port_only() -> None:
 def test_admin_jobs_accept_no_connections_and_exist_only_with_a_job() -> None:
     evaluation = deploy({**DEDICATED, "metadataVersion": "4.3"})
     policy = one(evaluation, "NetworkPolicy", "kafka-admin")["spec"]
-    (job,) = objects(evaluation, "Job")
-    assert selects(policy["podSelector"], pod_labels(job))
+    assert all(selects(policy["podSelector"], pod_labels(job)) for job in objects(evaluation, "Job"))
     assert not any(selects(policy["podSelector"], pod_labels(s)) for s in objects(evaluation, "StatefulSet"))
     assert (policy["policyTypes"], policy["ingress"]) == (["Ingress"], [])
-    assert [p["metadata"]["name"] for p in objects(deploy(DEDICATED), "NetworkPolicy")] == ["kafka-nodes"]
+    no_jobs = {**DEDICATED, "listeners": {"client": "SSL"}, "authorization": {"enabled": False}}
+    assert [p["metadata"]["name"] for p in objects(deploy(no_jobs), "NetworkPolicy")] == ["kafka-nodes"]
 
 
 def test_a_peer_that_names_no_pods_is_refused() -> None:

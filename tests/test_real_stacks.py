@@ -34,6 +34,7 @@ def test_workloads_wait_for_what_they_depend_on_as_pulumi_orders_them() -> None:
         "StatefulSet/kafka-controllers": [],
         "StatefulSet/kafka-brokers": ["StatefulSet/kafka-controllers"],
         "Job/kafka-users": ["StatefulSet/kafka-brokers", "StatefulSet/kafka-controllers"],
+        "Job/kafka-topics": ["StatefulSet/kafka-brokers", "StatefulSet/kafka-controllers"],
     }
     assert render_stack("dev").depends_on == {"StatefulSet/kafka-nodes": []}
 

@@ -69,6 +69,7 @@ def test_stream_is_every_object_in_install_order_and_the_same_each_time(capsys: 
     assert kinds == [
         "Namespace", "NetworkPolicy", "NetworkPolicy", "PodDisruptionBudget", "PodDisruptionBudget",
         "Secret", "Secret", "Secret", "Secret", "ConfigMap", "Service", "Service", "StatefulSet", "StatefulSet", "Job",
+        "Job",
     ]  # fmt: skip
 
 

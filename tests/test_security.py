@@ -9,14 +9,13 @@ import javaproperties
 import pytest
 
 from kraft_component import kafka_security, listeners, naming, tls
-from kraft_component.acls import acl_arguments
-from kraft_component.credentials import check_password_owners, parse_password, revision
+from kraft_component.acls import acl_entries
+from kraft_component.credentials import check_password_owners, parse_password
 from kraft_component.evaluation import REDACTED
 from kraft_component.kafka_config import pool_properties
 from kraft_component.spec import InvalidSpec, parse_spec
-from kraft_component.users import users_job
 from tests.helpers import deploy, objects, one, registration
-from tests.standins import SCRAM_PASSWORDS, TLS_FILES, USER_PASSWORDS, Pod, parse_properties
+from tests.standins import SCRAM_PASSWORDS, TLS_FILES, Pod
 
 PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
 SPLIT_POOLS = [
@@ -211,26 +210,15 @@ def test_each_user_gets_its_own_secret_and_acls_become_kafka_acls_calls() -> Non
     assert credentials["bootstrap.servers"] == "kafka-bootstrap.kafka.svc.cluster.local:9092"
     spec = parse_spec(SECURE)
     user = spec.users[0]
-    assert acl_arguments(user, user.acls[0]) == [
-        "--allow-principal", "User:orders", "--allow-host", "*", "--operation", "Read", "--operation", "Write",
-        "--topic", "orders.", "--resource-pattern-type", "prefixed",
-    ]  # fmt: skip
-    assert acl_arguments(user, user.acls[1])[-4:] == [
-        "IdempotentWrite",
-        "--cluster",
-        "--resource-pattern-type",
-        "literal",
+    assert acl_entries(user, user.acls[0]) == [
+        "TOPIC\torders.\tPREFIXED\tUser:orders\t*\tREAD\tALLOW",
+        "TOPIC\torders.\tPREFIXED\tUser:orders\t*\tWRITE\tALLOW",
+    ]
+    assert acl_entries(user, user.acls[1]) == [
+        "CLUSTER\tkafka-cluster\tLITERAL\tUser:orders\t*\tIDEMPOTENT_WRITE\tALLOW"
     ]
     job = registration(evaluation, "Job", "kafka-users")
     assert {"kafka-brokers", "kafka-user-orders"} <= {urn.rsplit("::", 1)[1] for urn in job.depends_on}
-
-
-def test_the_users_job_reruns_when_a_password_changes_without_revealing_it() -> None:
-    spec = parse_spec(SECURE)
-    first, second = revision("key", {"orders": "a" * 16}), revision("key", {"orders": "b" * 16})
-    assert first != second and "a" * 16 not in first
-    job = users_job(spec, "kafka", first)
-    assert job["spec"]["template"]["metadata"]["annotations"] == {"kraft/credentials-revision": first}
 
 
 def test_passwords_are_checked_and_only_for_declared_users() -> None:
@@ -288,20 +276,3 @@ def test_each_broker_has_its_own_external_service_on_the_port_it_advertises() ->
     assert {"ports": [{"protocol": "TCP", "port": listeners.EXTERNAL.port}]} in policy["spec"]["ingress"]
     internal_ports = [port["port"] for port in policy["spec"]["ingress"][0]["ports"]]
     assert listeners.EXTERNAL.port not in internal_ports
-
-
-def test_the_users_script_sets_every_password_and_adds_every_acl_as_the_admin(tmp_path: Path) -> None:
-    spec = parse_spec(SECURE)
-    pod = Pod(tmp_path, spec, "brokers", 0, workload=users_job(spec, "kafka", "revision"), log_dirs=[])
-    start = pod.start()
-    assert start.returncode == 0, start.stderr
-    (configs,) = start.tool_calls("kafka-configs.sh")
-    assert f"SCRAM-SHA-512=[iterations=8192,password={USER_PASSWORDS['orders']}]" in configs.args
-    assert configs.args[configs.args.index("--entity-name") + 1] == "orders"
-    acls = start.tool_calls("kafka-acls.sh")
-    assert [list(call.args[call.args.index("--force") + 1 :]) for call in acls] == [
-        acl_arguments(spec.users[0], acl) for acl in spec.users[0].acls
-    ]
-    client = parse_properties((pod.kafka_home / "client.properties").read_text())
-    assert client["security.protocol"] == "SASL_SSL" and client["sasl.mechanism"] == "SCRAM-SHA-512"
-    assert client["sasl.jaas.config"] == kafka_security.scram_jaas("kraft-admin", SCRAM_PASSWORDS["kraft-admin"])

@@ -17,6 +17,8 @@
 #   KRAFT_SCRAM_USERS        users created at format time (kafka-storage --add-scram), space-separated;
 #                            KRAFT_SECRETS_DIR/<user>.password holds each one's password
 #   KRAFT_EXTERNAL_PORT_OFFSET      brokers on a NodePort external listener: node port minus node ID
+#   KRAFT_METRICS_JAVA_AGENT, KRAFT_METRICS_AGENT_JAR
+#                            with metrics: the -javaagent option for the server, and the jar it names
 #   KAFKA_HOME               where Kafka is installed (default /opt/kafka)
 set -euo pipefail
 
@@ -149,6 +151,13 @@ if ((unformatted > 0)); then
   if ((dynamic_controller && metadata_unformatted && !initial)); then
     set_directory_id "$metadata_dir/meta.properties" "$directory_id"
   fi
+fi
+
+if [[ -n "${KRAFT_METRICS_JAVA_AGENT:-}" ]]; then # the server's JVM only, not the tools run above
+  [[ -r "${KRAFT_METRICS_AGENT_JAR:?}" ]] ||
+    fail "the metrics agent $KRAFT_METRICS_AGENT_JAR is missing; the init container copies it from" \
+      "kraft:cluster.metrics.agentImage (path kraft:cluster.metrics.agentJarPath)"
+  export KAFKA_OPTS="${KAFKA_OPTS:+$KAFKA_OPTS }$KRAFT_METRICS_JAVA_AGENT"
 fi
 
 echo "kraft: starting node $node_id ($POD_NAME)"

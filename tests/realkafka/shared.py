@@ -25,6 +25,7 @@ from tests.realkafka.kafka import create_topic
 
 READY_TIMEOUT = 900  # two startup-probe budgets of 300 s (controllers, then brokers), with room to spare
 READY_AGAIN_TIMEOUT = 300  # after a disruptive test: a restart with back-off, a JVM start and the probes
+JOB_TIMEOUT = 300  # an admin Job: its JVM tools and their retries
 SMALL = {"requests": {"cpu": "250m", "memory": "1Gi"}, "limits": {"cpu": "1", "memory": "1Gi"}}
 EVENTS_ON_FAILURE = 60
 
@@ -33,6 +34,8 @@ def secure_cluster() -> dict[str, Any]:
     """The prod stack (SASL_SSL clients, mutual TLS between nodes, the authorizer, two users with ACLs) with
     three dedicated controllers and three brokers sized for this machine."""
     cluster = stack_cluster("prod")
+    # The runner emulates the apache/kafka image only, not the metrics agent's init container.
+    cluster["metrics"] = {"enabled": False}
     for pool in cluster["pools"]:
         pool |= {"replicas": 3, "resources": SMALL, "storage": {"size": "1Gi"}, "startupTimeoutSeconds": 300}
     return cluster

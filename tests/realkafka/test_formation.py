@@ -6,9 +6,10 @@ import sys
 
 import pytest
 
+from kraft_component import naming
 from kraft_component.kafka_config import controller_endpoints
 from tests.realkafka.kafka import QuorumStatus, quorum_status
-from tests.realkafka.shared import RunningStack
+from tests.realkafka.shared import JOB_TIMEOUT, RunningStack
 
 pytestmark = pytest.mark.realkafka
 
@@ -57,6 +58,13 @@ def test_a_secure_stack_with_dedicated_controllers_forms(secure_stack: RunningSt
         assert status.voters == expected_voters(secure_stack)
         assert status.observers == {100, 101, 102}  # the brokers follow the quorum without voting
     assert statuses[0].leader in statuses[0].voters
+    spec = secure_stack.spec
+    for job in (naming.users_job_name(spec.name), naming.topics_job_name(spec.name)):  # the users' and topics' Jobs
+        finished = secure_stack.cluster.wait_job(job, JOB_TIMEOUT)
+        assert finished.condition == "Complete", secure_stack.cluster.job_logs(job)
+    assert "kraft: created topic orders.events (12 partitions, 3 replicas, 2 configs)" in secure_stack.cluster.job_logs(
+        naming.topics_job_name(spec.name)
+    )
 
 
 def test_brokers_are_not_told_to_move_a_setting_to_the_controllers(secure_stack: RunningStack) -> None:

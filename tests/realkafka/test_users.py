@@ -8,11 +8,10 @@ import pytest
 
 from kraft_component import naming
 from tests.realkafka.apps import Client, read_back, user_config
-from tests.realkafka.shared import RunningStack
+from tests.realkafka.shared import JOB_TIMEOUT, RunningStack
 
 pytestmark = pytest.mark.realkafka
 
-JOB_TIMEOUT = 300
 MESSAGES = 1000
 TOPIC = "orders.placed"  # orders-service may read and write topics prefixed `orders.` (stacks/Pulumi.prod.yaml)
 REFUSED = {"message.timeout.ms": 20000}  # a refused client gives up after 20 s rather than the default 5 min

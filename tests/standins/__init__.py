@@ -3,14 +3,17 @@
 A `Pod` takes its command, environment and volumes from the StatefulSet manifest, its files from the
 ConfigMap and cluster-ID Secret manifests, and maps every volume to a folder under a temporary root.
 Kafka itself is replaced by the stand-in tools next to this file (bin/kafka-storage.sh,
-bin/kafka-server-start.sh), which record each call and behave like the real ones where it matters.
+bin/kafka-server-start.sh, ...), which record each call and behave like the real ones where it matters; the admin
+tools keep a cluster's users, ACLs and topics in $KAFKA_HOME/cluster.json (`Pod.cluster`).
 """
 
+import json
 import os
 import re
 import shutil
 import stat
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,9 +23,11 @@ from kraft_component.spec import ClusterSpec, PoolSpec
 from kraft_component.statefulset import statefulset
 
 STANDINS = Path(__file__).resolve().parent
-TOOLS = {tool: tool for tool in ("kafka-storage.sh", "kafka-server-start.sh", "kafka-metadata-quorum.sh")} | {
-    tool: "admin-tool.sh" for tool in ("kafka-configs.sh", "kafka-acls.sh", "kafka-features.sh")
-}  # the file each stand-in tool is a copy of
+TOOLS = (
+    {tool: tool for tool in ("kafka-storage.sh", "kafka-server-start.sh", "kafka-metadata-quorum.sh")}
+    | {"kafka-features.sh": "admin-tool.sh"}
+    | {tool: "kafka_admin.py" for tool in ("kafka-configs.sh", "kafka-acls.sh", "kafka-topics.sh")}
+)  # the file each stand-in tool is a copy of
 TOOL_LIBRARY = "standin.sh"  # sourced by the tools
 CLUSTER_ID = "MkU3OEVBNTcwNTJENDM2Qg"  # the example ID of Kafka's quickstart: 22 characters of base64url
 OTHER_CLUSTER_ID = "Zm9yZWlnbi1jbHVzdGVyLQ"
@@ -32,7 +37,14 @@ SCRAM_PASSWORDS = {
     naming.ADMIN_USER: "AdminPassw0rdOfThirtyTwoLetters1",
     naming.INTERNAL_USER: "InternalPassw0rdOfThirtyTwoChars",
 }
-USER_PASSWORDS = {"orders": "orders-Passw0rd.with~marks"}  # any application user's password
+USER_PASSWORDS = {"orders": "orders-Passw0rd.with~marks"}  # an application user's password with marks
+
+
+def user_password(user: str) -> str:
+    """The password an application user's Secret holds here."""
+    return USER_PASSWORDS.get(user, f"{user}-Passw0rd-of-a-user")
+
+
 # Stand-ins for the TLS Secret's PEM files: what matters here is that each reaches the right property intact.
 TLS_FILES = {
     naming.TLS_KEY: "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\n-----END PRIVATE KEY-----\n",
@@ -186,6 +198,11 @@ class Pod:
         return [self.path(directory) for directory in template["log.dirs"].split(",")]
 
     @property
+    def cluster(self) -> Path:
+        """The stand-in admin tools' cluster: SCRAM users, ACL entries and topics (tests/standins/kafka_admin.py)."""
+        return self.kafka_home / "cluster.json"
+
+    @property
     def record(self) -> Path:
         """The stand-in tools' record of calls."""
         return self.kafka_home / "record"
@@ -194,7 +211,10 @@ class Pod:
         bin_dir = self.kafka_home / "bin"
         bin_dir.mkdir(parents=True, exist_ok=True)
         for tool, source in TOOLS.items():
-            shutil.copyfile(STANDINS / source, bin_dir / tool)
+            text = (STANDINS / source).read_text()
+            if source.endswith(".py"):  # run by this interpreter: a shim on PATH costs half a second a call
+                text = f"#!{sys.executable}\n{text.partition(chr(10))[2]}"
+            (bin_dir / tool).write_text(text)
             (bin_dir / tool).chmod(stat.S_IRWXU | stat.S_IRGRP | stat.S_IXGRP | stat.S_IROTH | stat.S_IXOTH)
         shutil.copyfile(STANDINS / TOOL_LIBRARY, bin_dir / TOOL_LIBRARY)
         self.record.touch()
@@ -223,7 +243,7 @@ class Pod:
                 assert volume["secret"]["secretName"] == secret["metadata"]["name"]
                 files = dict(secret["stringData"])
             elif "projected" in volume:  # the users Job: each user's password, named after the user
-                files = {user.name: USER_PASSWORDS[user.name] for user in self.spec.users}
+                files = {user.name: user_password(user.name) for user in self.spec.users}
             else:
                 continue
             folder = self.volume_dir(name)
@@ -266,6 +286,16 @@ class Pod:
         for claim in self.statefulset["spec"].get("volumeClaimTemplates", []):
             self.volume_dir(claim["metadata"]["name"]).mkdir(parents=True, exist_ok=True)
 
+    def _init_containers(self) -> None:
+        """What the init containers leave behind: each `cp <file in its image> <path on a volume>` (the metrics
+        agent's) leaves a stand-in of that file, since the image itself is not here."""
+        for init in self.statefulset["spec"]["template"]["spec"].get("initContainers", []):
+            command = init["command"]
+            assert command[0] == "cp" and len(command) == 3, f"no stand-in for init container command {command}"
+            mount = next(m for m in init["volumeMounts"] if _is_under(command[2], m["mountPath"]))
+            target = self.volume_dir(mount["name"]) / command[2].removeprefix(mount["mountPath"]).lstrip("/")
+            target.write_text(f"stand-in for {command[1]} of {init['image']}")
+
     def run(self, command: list[str], env: dict[str, str] | None = None) -> "subprocess.CompletedProcess[str]":
         """Run a command of the container (its paths moved onto the volume folders) with the container's env;
         `env` overrides variables of the manifest."""
@@ -284,6 +314,7 @@ class Pod:
     def start(self, env: dict[str, str] | None = None) -> Start:
         """Run the container's command once, to the exec of the (stand-in) Kafka server."""
         self._fresh_empty_dirs()
+        self._init_containers()
         (self.kafka_home / "started.properties").unlink(missing_ok=True)
         before = len(self.record.read_text().splitlines())
         done = self.run(self.container["command"], env)
@@ -301,3 +332,31 @@ class Pod:
     def meta_properties(self, directory: Path | None = None) -> dict[str, str]:
         """meta.properties of a log directory (the first by default)."""
         return parse_properties(((directory or self.log_dirs[0]) / "meta.properties").read_text())
+
+
+class AdminCluster:
+    """The stand-in cluster of the admin tools, which admin Jobs run against one after another: its `state` holds
+    the SCRAM users, ACL entries and topics (tests/standins/kafka_admin.py)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.runs = 0
+        self.state: dict[str, Any] = {"scram": {}, "acls": [], "topics": {}}
+        self.client_config: dict[str, str] = {}
+
+    def run(self, spec: ClusterSpec, job: dict[str, Any]) -> Start:
+        """Run the pod of an admin Job once; it must succeed."""
+        start = self.attempt(spec, job)
+        assert start.returncode == 0, start.stdout + start.stderr
+        return start
+
+    def attempt(self, spec: ClusterSpec, job: dict[str, Any]) -> Start:
+        """Run the pod of an admin Job once, whatever comes of it."""
+        self.runs += 1
+        pod = Pod(self.root / f"run-{self.runs}", spec, spec.pools[-1].name, 0, workload=job, log_dirs=[])
+        pod.cluster.write_text(json.dumps(self.state))
+        start = pod.start()
+        self.state = json.loads(pod.cluster.read_text())
+        client = pod.kafka_home / "client.properties"
+        self.client_config = parse_properties(client.read_text()) if client.exists() else {}
+        return start

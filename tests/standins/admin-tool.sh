@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Stand-in for the admin tools kafka-configs.sh, kafka-acls.sh and kafka-features.sh: records its arguments in $KAFKA_HOME/record; the --command-config file
+# Stand-in for kafka-features.sh: records its arguments in $KAFKA_HOME/record; the --command-config file
 # it was given is kept as $KAFKA_HOME/client.properties, since the caller may delete it.
 set -euo pipefail
 # shellcheck source=standin.sh

@@ -2,11 +2,8 @@
 # Stand-in for Kafka's bin/kafka-server-start.sh: records its arguments in $KAFKA_HOME/record, keeps a
 # copy of the properties file it was given in $KAFKA_HOME/started.properties, and exits 0.
 set -euo pipefail
-home="$(cd "${BASH_SOURCE[0]%/*}/.." && pwd)"
-(
-  IFS=$'\t'
-  printf '%s\n' "kafka-server-start.sh	$*"
-) >>"$home/record"
+# shellcheck source=standin.sh
+source "${BASH_SOURCE[0]%/*}/standin.sh"
 if (($# < 1)); then
   echo "USAGE: $0 [-daemon] server.properties [--override property=value]*" >&2
   exit 1

@@ -1,9 +1,11 @@
-# Sourced by the stand-in Kafka tools: records the call in $KAFKA_HOME/record and gives die and value.
+# Sourced by the stand-in Kafka tools: records the call in $KAFKA_HOME/record (and the KAFKA_OPTS it ran with
+# in $KAFKA_HOME/kafka-opts) and gives die and value.
 home="$(cd "${BASH_SOURCE[0]%/*}/.." && pwd)"
 (
   IFS=$'\t'
   printf '%s\n' "${0##*/}	$*"
 ) >>"$home/record"
+printf '%s\t%s\n' "${0##*/}" "${KAFKA_OPTS:-}" >>"$home/kafka-opts"
 
 die() {
   echo "$*" >&2
