@@ -100,6 +100,27 @@ def log_dirs(cluster: Cluster, pod: str, spec: ClusterSpec, topic: str) -> dict[
     return report
 
 
+@dataclass(frozen=True)
+class BrokerConfig:
+    """One entry of `kafka-configs --describe --all`: the value in effect and where it comes from (the source of
+    its strongest synonym, e.g. STATIC_BROKER_CONFIG for server.properties, DEFAULT_CONFIG for Kafka's default)."""
+
+    value: str
+    source: str
+
+
+DESCRIBED = re.compile(r"^\s+(?P<name>[\w.-]+)=(?P<value>.*) sensitive=(true|false) synonyms=\{(?P<source>\w+)?", re.M)
+
+
+def broker_config(cluster: Cluster, pod: str, spec: ClusterSpec, node_id: int) -> dict[str, BrokerConfig]:
+    """Every configuration of broker `node_id` as it reports it (`kafka-configs --describe --all`)."""
+    output = admin_tool(cluster, pod, ["kafka-configs.sh"], "--bootstrap-server", bootstrap_servers(spec, spec.namespace),
+                        "--describe", "--all", "--entity-type", "brokers", "--entity-name", str(node_id))  # fmt: skip
+    described = {m["name"]: BrokerConfig(m["value"], m["source"] or "") for m in DESCRIBED.finditer(output)}
+    assert described, f"kafka-configs described nothing:\n{output}"
+    return described
+
+
 def spec_of(cluster_config: dict[str, Any]) -> ClusterSpec:
     """The validated spec of a `kraft:cluster` mapping."""
     return parse_spec(cluster_config)

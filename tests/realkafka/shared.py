@@ -45,14 +45,20 @@ TAILORED_ENV = {"name": "APP_TEAM", "value": "streaming"}
 TAILORED_HEAP_MIB = 384
 TAILORED_FLAGS = ["-XX:+ExitOnOutOfMemoryError", "-Dkraft.realkafka=tailored"]
 DATA_VOLUMES = [{"name": "data", "size": "1Gi"}, {"name": "data-b", "size": "1Gi"}]
+# kafkaConfig: one key for the whole cluster, one for the pool, and one the pool sets over the cluster.
+CLUSTER_OVERRIDES = {"log.retention.hours": 72, "message.max.bytes": 2097152}
+POOL_OVERRIDES = {"num.replica.fetchers": 2, "message.max.bytes": 3145728}
 
 
 def static_cluster() -> dict[str, Any]:
-    """The dev stack (three combined nodes, PLAINTEXT) with a static quorum, two data volumes per node (JBOD)
-    and a pod template: an extra variable, a smaller heap and extra JVM flags."""
+    """The dev stack (three combined nodes, PLAINTEXT) with a static quorum, two data volumes per node (JBOD),
+    Kafka configuration overrides for the cluster and the pool, and a pod template: an extra variable, a smaller
+    heap and extra JVM flags."""
     cluster = stack_cluster("dev")
     cluster["quorum"] = {"mode": "static"}
+    cluster["kafkaConfig"] = CLUSTER_OVERRIDES
     (pool,) = cluster["pools"]
+    pool["kafkaConfig"] = POOL_OVERRIDES
     pool["storage"] = {"volumes": DATA_VOLUMES}
     pool["template"] = {"env": [TAILORED_ENV], "jvm": {"heap": f"{TAILORED_HEAP_MIB}Mi", "extraFlags": TAILORED_FLAGS}}
     return cluster
@@ -70,7 +76,9 @@ class StackDefinition:
 SHARED_STACKS = {  # fixture name -> stack, in the order their tests run
     "dev_stack": StackDefinition("dev", lambda: stack_cluster("dev"), "dev stack (3 combined nodes)"),
     "static_stack": StackDefinition(
-        "dev", static_cluster, "static-quorum stack (3 combined nodes, two data volumes each, a pod template)"
+        "dev",
+        static_cluster,
+        "static-quorum stack (3 combined nodes, two data volumes each, kafkaConfig, a pod template)",
     ),
     "secure_stack": StackDefinition(
         "prod", secure_cluster, "secure stack (3 controllers + 3 brokers, SASL_SSL, mTLS, ACLs)"
