@@ -380,8 +380,11 @@ def checksums(spec: dict[str, Any]) -> dict[str, str]:
 def test_a_configuration_change_rolls_the_pods_it_affects() -> None:
     before = checksums(DEDICATED)
     assert checksums(DEDICATED) == before, "the checksum is deterministic"
+    lower_min_isr = checksums({**DEDICATED, "topicDefaults": {"minInsyncReplicas": 1}})
+    assert all(lower_min_isr[name] != before[name] for name in before)
     more_partitions = checksums({**DEDICATED, "topicDefaults": {"partitions": 12}})
-    assert all(more_partitions[name] != before[name] for name in before)
+    assert more_partitions["kafka-controllers"] != before["kafka-controllers"]
+    assert more_partitions["kafka-brokers"] == before["kafka-brokers"], "from Kafka 4.3 only controllers read it"
     resized = {"pools": [DEDICATED["pools"][0], {**DEDICATED["pools"][1], "replicas": 5}]}
     assert checksums(resized)["kafka-controllers"] == before["kafka-controllers"]
 
