@@ -1,5 +1,6 @@
 """Real Kafka nodes run as plain local processes on 127.0.0.1, without the pod runner: for checks of Kafka's own
-tools and files (the metadata-version Job's forms, the controller readiness probe, the memory benchmark).
+tools and files (the metadata-version Job's forms, the controller readiness probe, the memory benchmark),
+and the node script of a stand-in pod (tests/standins) with the release's own kafka-storage.
 Releases come from realtools.kafka_install (`bin/real-kafka`); without them or Java the tests skip naming what
 is missing, and fail so in CI (tests/realkafka/conftest.py)."""
 
@@ -16,6 +17,7 @@ from pathlib import Path
 from realtools import kafka_install
 from realtools.prerequisites import MissingPrerequisite, java_home
 from tests.realkafka.conftest import unavailable
+from tests.standins import Pod
 
 START_TIMEOUT = 180
 TOOL_TIMEOUT = 180
@@ -51,6 +53,13 @@ def tool(
     )  # fmt: skip
     assert not check or done.returncode == 0, f"{script} {' '.join(args)}:\n{done.stdout}\n{done.stderr}"
     return done
+
+
+def use_real_storage_tool(pod: Pod, home: Path) -> None:
+    """Make a stand-in pod's kafka-storage.sh the release's own; kafka-server-start.sh stays the stand-in, so
+    the node script formats for real and stops where Kafka would start."""
+    storage = pod.kafka_home / "bin" / "kafka-storage.sh"
+    storage.write_text(f'#!/usr/bin/env bash\nexec "{home}/bin/kafka-storage.sh" "$@"\n')
 
 
 @dataclass(frozen=True)

@@ -8,20 +8,13 @@ from pathlib import Path
 import pytest
 
 from kraft_component import naming
-from tests.realkafka.local_nodes import kafka_home, tool
+from tests.realkafka.local_nodes import kafka_home, tool, use_real_storage_tool
 from tests.standins import DASH_CLUSTER_ID, Pod
 from tests.test_node_bootstrap import TOPOLOGIES, meta_bytes, started
 
 pytestmark = pytest.mark.realkafka
 
 RELEASES = ["3.9.2", "4.0.2", "4.1.2", "4.2.2", "4.3.1", "4.4.0"]
-
-
-def use_real_storage_tool(pod: Pod, home: Path) -> None:
-    """Make the pod's kafka-storage.sh the release's own; kafka-server-start.sh stays the stand-in, so the node
-    script formats for real and stops where Kafka would start."""
-    storage = pod.kafka_home / "bin" / "kafka-storage.sh"
-    storage.write_text(f'#!/usr/bin/env bash\nexec "{home}/bin/kafka-storage.sh" "$@"\n')
 
 
 @pytest.mark.parametrize("version", RELEASES)
