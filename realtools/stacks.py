@@ -58,14 +58,17 @@ def dependencies(evaluation: Evaluation) -> dict[str, list[str]]:
     return found
 
 
-def render_stack(stack: str, cluster: Mapping[str, Any] | None = None, project_dir: Path = ROOT) -> Rendered:
+def render_stack(
+    stack: str, cluster: Mapping[str, Any] | None = None, project_dir: Path = ROOT, *,
+    config: Mapping[str, str] | None = None,
+) -> Rendered:  # fmt: skip
     """The objects `render --stack <stack> --show-secrets` prints, with real certificates; `cluster`, if
-    given, replaces the stack file's `kraft:cluster`."""
+    given, replaces the stack file's `kraft:cluster`, and `config` sets other keys (`kraft:clusterId`)."""
     project = load_project(project_dir)
-    overrides = {"kraft:cluster": json.dumps(cluster)} if cluster is not None else {}
-    config, secret_keys = wire_config(project, load_stack_config(project.stack_file(stack)), overrides)
+    overrides = ({"kraft:cluster": json.dumps(cluster)} if cluster is not None else {}) | dict(config or {})
+    wired, secret_keys = wire_config(project, load_stack_config(project.stack_file(stack)), overrides)
     try:
-        evaluation = evaluate_project(project, stack, config, secret_keys, mocks=RealTlsMocks())
+        evaluation = evaluate_project(project, stack, wired, secret_keys, mocks=RealTlsMocks())
     except Exception as error:
         raise RenderError(str(error)) from error
     return Rendered(kubernetes_objects(evaluation, show_secrets=True), dependencies(evaluation))
