@@ -190,7 +190,8 @@ class SharedStacks:
         try:
             formed = form(cluster, rendered, self.install)
         except BaseException as error:
-            self.failed[name] = f"{error}\n--- what the pod runner did\n" + "\n".join(cluster.events())
+            report = "\n".join([str(error), *getattr(error, "__notes__", ())])
+            self.failed[name] = f"{report}\n--- what the pod runner did\n" + "\n".join(cluster.events())
             cluster.close()
             raise
         self.measured(summary(f"{definition.title}, Kafka {config['kafkaVersion']}", formed))
