@@ -19,6 +19,7 @@ from . import (
     monitoring,
     naming,
     network,
+    quorum_marker,
     tls,
     topics,
     users,
@@ -85,8 +86,8 @@ class KraftClusterArgs:
 
 class KraftCluster(pulumi.ComponentResource):
     """An Apache Kafka cluster in KRaft mode: Services, a ConfigMap, a cluster-ID Secret, a
-    StatefulSet and PodDisruptionBudget per pool, and, when controllers joined a dynamic quorum after
-    creation, the Job that adds them as voters."""
+    StatefulSet and PodDisruptionBudget per pool, and, for a dynamic quorum, the marker that it has formed
+    and the Job that makes every controller a voter."""
 
     bootstrap_servers: pulumi.Output[str]
     """`<name>-bootstrap.<namespace>.svc.<clusterDomain>:9092`: where clients in Kubernetes bootstrap from."""
@@ -173,6 +174,10 @@ class KraftCluster(pulumi.ComponentResource):
             self._deploy(
                 k8s.core.v1.Service, f"{name}-external", namespace.apply(partial(external.bootstrap_service, spec))
             )
+        if spec.is_dynamic_quorum:
+            self._dynamic_quorum(
+                name, spec, namespace, inputs=[secret, config, *tls_objects], controllers=controller_pools
+            )
 
         self._deploy(
             k8s.networking.v1.NetworkPolicy,
@@ -203,7 +208,7 @@ class KraftCluster(pulumi.ComponentResource):
                 custom_timeouts=pulumi.CustomTimeouts(create="30m", update="30m"),
             )  # fmt: skip
         admin_jobs = (
-            spec.has_controllers_to_add,
+            spec.is_dynamic_quorum,  # the add-controllers Job
             spec.metadata_version is not None,
             spec.manages_users,
             spec.manages_topics,
@@ -212,14 +217,6 @@ class KraftCluster(pulumi.ComponentResource):
             self._deploy(
                 k8s.networking.v1.NetworkPolicy, f"{name}-admin-policy",
                 namespace.apply(partial(network.admin_policy, spec)),
-            )  # fmt: skip
-        if spec.has_controllers_to_add:
-            self._deploy(
-                k8s.batch.v1.Job, f"{name}-add-controllers",
-                namespace.apply(partial(add_controllers_job, spec)),
-                delete_before_replace=True,  # the pod template of a Job is immutable; its name is pinned
-                depends_on=[secret, config, *tls_objects, *controller_pools],
-                custom_timeouts=pulumi.CustomTimeouts(create=STATEFULSET_TIMEOUT, update=STATEFULSET_TIMEOUT),
             )  # fmt: skip
         if spec.metadata_version is not None:  # once every pool has rolled to the new image
             self._deploy(
@@ -273,7 +270,7 @@ class KraftCluster(pulumi.ComponentResource):
         return pulumi.Output.secret(provider_computed(generated.b64_url))
 
     def _directory_id_seed(self, name: str, spec: ClusterSpec) -> pulumi.Output[str | None]:
-        """Dynamic quorum: one protected random seed that every controller's directory ID derives from."""
+        """Dynamic quorum: one protected random seed that the initial controllers' directory IDs derive from."""
         if not spec.is_dynamic_quorum:
             return pulumi.Output.from_input(None)
         seed = random.RandomId(
@@ -308,6 +305,24 @@ class KraftCluster(pulumi.ComponentResource):
             namespace.apply(partial(tls.tls_secret, spec, data=generated.secret_data)),
         )  # fmt: skip
         return generated.revision, [secret]
+
+    def _dynamic_quorum(
+        self, name: str, spec: ClusterSpec, namespace: pulumi.Output[str], *,
+        inputs: list[pulumi.Resource], controllers: list[pulumi.Resource],
+    ) -> None:  # fmt: skip
+        """The quorum marker, only once every controller is Ready (the quorum has formed), and the add-controllers
+        Job, which makes every controller a voter."""
+        self._deploy(
+            k8s.core.v1.ConfigMap, f"{name}-quorum", namespace.apply(partial(quorum_marker.marker, spec)),
+            depends_on=controllers, protect=True,
+        )  # fmt: skip
+        self._deploy(
+            k8s.batch.v1.Job, f"{name}-add-controllers",
+            namespace.apply(partial(add_controllers_job, spec)),
+            delete_before_replace=True,  # the pod template of a Job is immutable; its name is pinned
+            depends_on=[*inputs, *controllers],
+            custom_timeouts=pulumi.CustomTimeouts(create=STATEFULSET_TIMEOUT, update=STATEFULSET_TIMEOUT),
+        )  # fmt: skip
 
     def _users(
         self, name: str, spec: ClusterSpec, namespace: pulumi.Output[str], cluster_id: pulumi.Output[str], *,

@@ -1,8 +1,9 @@
-"""Metadata directory IDs of a dynamic quorum's controllers, derived from one random seed per cluster.
+"""Metadata directory IDs of a dynamic quorum's initial controllers, derived from one random seed per cluster.
 
-KIP-853 names a voter by (node ID, directory ID). Each ID is derived from the seed and the node ID alone,
-so it is known before the controller is formatted (for `--initial-controllers` and `add-controller`), and
-growing the pool never changes an existing ID while the cluster keeps one Pulumi resource for all of them.
+KIP-853 names a voter by (node ID, directory ID). Forming a quorum with `--initial-controllers` needs every
+initial voter's directory ID before any of them is formatted, so each is derived from the seed and the node
+ID alone, and the cluster keeps one Pulumi resource for all of them. They serve only to form the quorum:
+once it has formed, a new metadata directory gets a random ID from Kafka (kraft_component.quorum_marker).
 """
 
 import base64
@@ -44,16 +45,18 @@ def decode_seed(seed_b64url: str) -> bytes:
     return base64.urlsafe_b64decode(seed_b64url + "=" * (-len(seed_b64url) % 4))
 
 
-def controller_node_ids(spec: ClusterSpec) -> list[int]:
-    """Every node ID that needs a directory ID: the controllers now and the initial ones, even those a
-    shrunk pool no longer runs (`--initial-controllers` must stay the same on every node)."""
+def initial_controller_node_ids(spec: ClusterSpec) -> list[int]:
+    """The node IDs `--initial-controllers` lists, even those a shrunk pool no longer runs (the list must be
+    the same on every node that forms the quorum)."""
     if not spec.is_dynamic_quorum:
         return []
     (pool,) = spec.controller_pools
-    return [pool.first_node_id + ordinal for ordinal in range(max(pool.replicas, spec.initial_controller_count))]
+    return [pool.first_node_id + ordinal for ordinal in range(spec.initial_controller_count)]
 
 
 def secret_entries(spec: ClusterSpec, seed_b64url: str) -> dict[str, str]:
-    """`directory-id-<node id>` -> directory ID, for the cluster-ID Secret."""
+    """`directory-id-<node id>` -> directory ID of each initial controller, for the cluster-ID Secret."""
     seed = decode_seed(seed_b64url)
-    return {naming.directory_id_key(node_id): directory_id(seed, node_id) for node_id in controller_node_ids(spec)}
+    return {
+        naming.directory_id_key(node_id): directory_id(seed, node_id) for node_id in initial_controller_node_ids(spec)
+    }

@@ -250,18 +250,16 @@ def _quorum_change(previous: Record, current: Record) -> list[str]:
     ]
 
 
-def _shrink_steps(roles: list[str], dynamic: bool) -> list[str]:
-    """What must happen before nodes of a pool with `roles` go away; empty when nothing is at stake."""
-    steps = []
+def _shrink_steps(roles: list[str], dynamic: bool) -> tuple[str | None, str | None]:
+    """What must happen before and after nodes of a pool with `roles` go away; (None, None) when nothing is
+    at stake. Controllers leave the quorum only once stopped: a running controller that is removed campaigns
+    against the quorum on Kafka 3.9 (no pre-vote before 4.0) and adds itself back with auto-join (4.2+)."""
+    before = after = None
     if "broker" in roles:
-        steps.append(
-            "move partitions off the removed brokers with kafka-reassign-partitions.sh (docs/operations.md, 'Shrinking a broker pool')"
-        )
+        before = "move partitions off the removed brokers with kafka-reassign-partitions.sh (docs/operations.md, 'Shrinking a broker pool')"
     if "controller" in roles and dynamic:
-        steps.append(
-            "remove the removed controllers from the quorum with kafka-metadata-quorum.sh remove-controller (docs/operations.md, 'Removing a controller')"
-        )
-    return steps
+        after = "remove each stopped controller from the quorum with kafka-metadata-quorum.sh remove-controller (docs/operations.md, 'Removing a controller')"
+    return before, after
 
 
 def _pool_change(name: str, before: dict[str, Any], after: dict[str, Any] | None, dynamic: bool) -> list[str]:
@@ -278,15 +276,16 @@ def _pool_change(name: str, before: dict[str, Any], after: dict[str, Any] | None
             f"{key}.roles: pool {name!r} would change roles from {before['roles']} to {after['roles']}; "
             "its volumes hold the old role's data. Add a new pool with the new roles instead."
         )
-    steps = _shrink_steps(before["roles"], dynamic)
-    if replicas < before["replicas"] and steps:
-        acknowledged = after is not None and after.get("scaleDownTo") == replicas
-        if not acknowledged:
-            nodes = "/".join(f"{role}s" for role in before["roles"])
-            problems.append(
-                f"{key}.replicas: pool {name!r} would shrink from {before['replicas']} to {replicas} {nodes}. "
-                f"First {' and '.join(steps)}, then set {key}.acknowledgeScaleDownTo: {replicas}."
-            )
+    first, then = _shrink_steps(before["roles"], dynamic)
+    acknowledged = after is not None and after.get("scaleDownTo") == replicas
+    if replicas < before["replicas"] and (first or then) and not acknowledged:
+        nodes = "/".join(f"{role}s" for role in before["roles"])
+        acknowledge = f"{key}.acknowledgeScaleDownTo: {replicas}"
+        problems.append(
+            f"{key}.replicas: pool {name!r} would shrink from {before['replicas']} to {replicas} {nodes}. "
+            + (f"First {first}, then set {acknowledge}" if first else f"Set {acknowledge}")
+            + (f"; once the pods have stopped, {then}." if then else ".")
+        )
     if after:
         problems += _volume_changes(key, name, _volumes_of(before), after)
     return problems

@@ -10,6 +10,11 @@ from .spec import ClusterSpec, ExternalType, KafkaScalar, PoolSpec
 NODE_ID = "@NODE_ID@"
 POD_NAME = "@POD_NAME@"
 EXTERNAL_PORT = "@EXTERNAL_PORT@"  # KRAFT_EXTERNAL_PORT_OFFSET + node ID: a broker's own node port
+# KIP-1211: a topic created without a partition count or replication factor gets the active controller's. A
+# broker reads these two only to auto-create a topic, and from Kafka 4.3 a broker-only node that sets them logs
+# that they "will be ignored in 5.0" (KafkaConfig.validateValues); controllers keep them.
+CONTROLLER_ROLE_KEYS = ("num.partitions", "default.replication.factor")
+CONTROLLER_ROLE_KEYS_SINCE = (4, 3)
 FILLED_IN = re.compile(r"@(NODE_ID|POD_NAME|EXTERNAL_PORT|FILE:[^@]+)@")  # what properties.sh fill_template replaces
 POOL = "pools[*]"  # in the key that owns a property: the pool the properties are for
 # kraft's choices that kafkaConfig may change: the safe values where Kafka's own default is not.
@@ -52,11 +57,20 @@ def initial_controllers(spec: ClusterSpec, namespace: str) -> str:
     )
 
 
-def quorum_properties(spec: ClusterSpec, namespace: str) -> dict[str, str]:
-    """How a node finds the quorum: the static voters or the dynamic bootstrap servers, never both."""
-    if spec.is_dynamic_quorum:
-        return {"controller.quorum.bootstrap.servers": quorum_bootstrap_servers(spec, namespace)}
-    return {"controller.quorum.voters": quorum_voters(spec, namespace)}
+AUTO_JOIN_SINCE = (4, 2)  # controller.quorum.auto.join.enable
+
+
+def quorum_properties(spec: ClusterSpec, pool: PoolSpec, namespace: str) -> dict[str, str]:
+    """How a node finds the quorum: the static voters or the dynamic bootstrap servers, never both. From
+    Kafka 4.2 a dynamic controller that is not a voter joins by itself: it first removes a voter with its
+    node ID and another directory ID (its wiped disk), then adds itself once caught up (KafkaRaftClient,
+    pollFollowerAsObserver)."""
+    if not spec.is_dynamic_quorum:
+        return {"controller.quorum.voters": quorum_voters(spec, namespace)}
+    properties = {"controller.quorum.bootstrap.servers": quorum_bootstrap_servers(spec, namespace)}
+    if pool.is_controller and spec.kafka_minor >= AUTO_JOIN_SINCE:
+        properties["controller.quorum.auto.join.enable"] = "true"
+    return properties
 
 
 def topic_defaults(spec: ClusterSpec) -> dict[str, dict[str, str]]:
@@ -94,7 +108,7 @@ def owned_properties(spec: ClusterSpec, pool: PoolSpec, namespace: str) -> dict[
         {
             f"{POOL}.roles": {"process.roles": ",".join(role.value for role in sorted(pool.roles))},
             f"{POOL}.nodeIdOffset": {"node.id": NODE_ID},
-            "quorum.mode": quorum_properties(spec, namespace),
+            "quorum.mode": quorum_properties(spec, pool, namespace),
             "listeners": {
                 "controller.listener.names": listeners.CONTROLLER.name,
                 "listeners": ",".join(f"{listener.name}://:{listener.port}" for listener in opened),
@@ -142,7 +156,18 @@ def pool_properties(spec: ClusterSpec, pool: PoolSpec, namespace: str) -> dict[s
     its defaults, the cluster's kafkaConfig and the pool's, each later one winning."""
     owned = {name: value for part in owned_properties(spec, pool, namespace).values() for name, value in part.items()}
     overrides = spec.kafka_config | pool.kafka_config
-    return owned | KRAFT_DEFAULTS | {name: render_value(value) for name, value in overrides.items()}
+    merged = owned | KRAFT_DEFAULTS | {name: render_value(value) for name, value in overrides.items()}
+    return for_roles(spec, pool, merged)
+
+
+def for_roles(spec: ClusterSpec, pool: PoolSpec, properties: dict[str, str]) -> dict[str, str]:
+    """`properties` without the keys the release reads only in the controller role, on a broker-only node that
+    auto-creates no topics."""
+    if pool.is_controller or spec.kafka_minor < CONTROLLER_ROLE_KEYS_SINCE:
+        return properties
+    if properties.get("auto.create.topics.enable") == "true":
+        return properties
+    return {key: value for key, value in properties.items() if key not in CONTROLLER_ROLE_KEYS}
 
 
 def log_directories(pool: PoolSpec) -> dict[str, str]:

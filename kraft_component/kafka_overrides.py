@@ -35,7 +35,7 @@ PER_MECHANISM = (
 RELATED = {
     "broker.id": f"{POOL}.nodeIdOffset",  # node.id's older name
     "log.dir": f"{POOL}.storage",
-    "controller.quorum.auto.join.enable": "quorum",  # the add-controllers Job adds new controllers
+    "controller.quorum.auto.join.enable": "quorum.mode",  # on for a dynamic quorum's controllers from 4.2
     "early.start.listeners": "listeners",  # a broker would open its client port before it caught up
     "control.plane.listener.name": "listeners",
     "security.inter.broker.protocol": "listeners.internal",

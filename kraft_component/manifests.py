@@ -17,7 +17,7 @@ from .topic_tables import config_table, topic_table
 Manifest = dict[str, Any]
 # ConfigMap files only the admin Jobs read: changing them never rolls a node.
 ADMIN_FILES = frozenset({
-    naming.ADD_CONTROLLERS_SCRIPT, naming.ADMIN_SCRIPT, naming.USERS_SCRIPT, naming.ACLS_KEY,
+    naming.ADD_CONTROLLERS_SCRIPT, naming.METADATA_VERSION_SCRIPT, naming.USERS_SCRIPT, naming.ACLS_KEY,
     naming.CLIENT_PROPERTIES_KEY, naming.CONTROLLER_CLIENT_PROPERTIES_KEY,
     naming.TOPICS_SCRIPT, naming.TOPICS_KEY, naming.TOPIC_CONFIGS_KEY,
 })  # fmt: skip
@@ -89,8 +89,8 @@ def config_data(spec: ClusterSpec, namespace: str) -> dict[str, str]:
     files = {naming.CLIENT_PROPERTIES_KEY: render_properties(kafka_security.admin_client_properties(spec))}
     files |= logging_config.files(spec)
     if spec.metadata_version is not None:
-        shipped.append(naming.ADMIN_SCRIPT)
-    if spec.has_controllers_to_add:
+        shipped.append(naming.METADATA_VERSION_SCRIPT)
+    if spec.is_dynamic_quorum:
         shipped.append(naming.ADD_CONTROLLERS_SCRIPT)
         controller_client = kafka_security.controller_client_properties(spec)
         files[naming.CONTROLLER_CLIENT_PROPERTIES_KEY] = render_properties(controller_client)

@@ -8,6 +8,7 @@ MAX_STATEFULSET_NAME = 52  # the controller-revision-hash label is `<statefulset
 MAX_DNS_LABEL = 63
 CLUSTER_ID_KEY = "cluster-id"
 DIRECTORY_ID_KEY_PREFIX = "directory-id-"
+QUORUM_FORMED_KEY = "formed"  # the quorum marker's only key
 CONFIG_CHECKSUM_ANNOTATION = "kraft/config-checksum"
 TLS_REVISION_ANNOTATION = "kraft/tls-revision"
 ZONE_LABEL = "topology.kubernetes.io/zone"
@@ -127,6 +128,11 @@ def directory_id_key(node_id: int) -> str:
     return f"{DIRECTORY_ID_KEY_PREFIX}{node_id}"
 
 
+def quorum_marker_name(cluster: str) -> str:
+    """The ConfigMap that exists once a dynamic quorum has formed (see kraft_component.quorum_marker)."""
+    return f"{cluster}-quorum"
+
+
 def add_controllers_job_name(cluster: str) -> str:
     """The Job that makes every controller of a dynamic quorum a voter."""
     return f"{cluster}-add-controllers"
@@ -227,13 +233,15 @@ CONFIG_MOUNT = "/etc/kraft"
 SECRETS_MOUNT = "/etc/kraft-secrets"
 RUNTIME_MOUNT = "/var/lib/kraft"
 SERVER_PROPERTIES = f"{RUNTIME_MOUNT}/server.properties"
+JVM_STARTED = f"{RUNTIME_MOUNT}/kafka-started"  # rewritten by the node script just before it execs Kafka
+QUORUM_MOUNT = "/etc/kraft-quorum"
 KAFKA_LOGS_MOUNT = f"{KAFKA_HOME}/logs"
 TMP_MOUNT = "/tmp"
 BOOTSTRAP_SCRIPT = "node-bootstrap.sh"
 CONTROLLER_READY_SCRIPT = "controller-ready.sh"
 PROPERTIES_LIBRARY = "properties.sh"
 USERS_SCRIPT = "users.sh"
-ADMIN_SCRIPT = "admin.sh"
+METADATA_VERSION_SCRIPT = "metadata-version.sh"
 ACLS_KEY = "acls.tsv"  # the users Job's declared ACL entries
 TOPICS_SCRIPT = "topics.sh"
 TOPICS_KEY = "topics.tsv"  # the topics Job's declared topics

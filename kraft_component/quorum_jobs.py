@@ -1,8 +1,10 @@
-"""The Job that makes every controller of a dynamic quorum a voter (KIP-853 `add-controller`).
+"""The Job that makes every controller of a dynamic quorum a voter on the disk it runs on (KIP-853).
 
-A controller added after creation starts as an observer; it votes only once the active controller accepts
-its AddRaftVoter request. The Job does that for each controller of the pool that is not yet a voter, once it
-has caught up, and succeeds at once for a controller that already votes, so re-running it is harmless.
+A controller added after creation, or one whose disk was wiped, starts as an observer with a new directory
+ID; it votes only once the active controller accepts its AddRaftVoter request. The Job does that for each
+controller of the pool that is not a voter, once it has caught up, first removing the voter its node ID had on
+a lost disk; it succeeds at once for a controller that already votes, so re-running it is harmless. Every
+dynamic quorum has it: re-running it replaces a wiped controller on Kafka before 4.2, which has no auto-join.
 """
 
 from . import naming
@@ -17,7 +19,7 @@ DEADLINE_SECONDS = 3600
 
 
 def environment(spec: ClusterSpec, namespace: str) -> dict[str, str]:
-    """What add-controllers.sh reads: the controller pool, where the quorum is, the Secret's files."""
+    """What add-controllers.sh reads: the controller pool, where the quorum is, the cluster ID."""
     (pool,) = spec.controller_pools
     return {
         "KRAFT_STATEFULSET": naming.statefulset_name(spec.name, pool.name),
@@ -26,8 +28,6 @@ def environment(spec: ClusterSpec, namespace: str) -> dict[str, str]:
         "KRAFT_TEMPLATE": f"{naming.CONFIG_MOUNT}/{naming.pool_template_key(pool.name)}",
         "KRAFT_BOOTSTRAP_CONTROLLERS": quorum_bootstrap_servers(spec, namespace),
         "KRAFT_CLUSTER_ID_FILE": f"{naming.SECRETS_MOUNT}/{naming.CLUSTER_ID_KEY}",
-        "KRAFT_DIRECTORY_ID_DIR": naming.SECRETS_MOUNT,
-        "KRAFT_DIRECTORY_ID_KEY_PREFIX": naming.DIRECTORY_ID_KEY_PREFIX,
         "KRAFT_CONTROLLER_CLIENT_TEMPLATE": f"{naming.CONFIG_MOUNT}/{naming.CONTROLLER_CLIENT_PROPERTIES_KEY}",
         "KRAFT_MAX_LAG": str(MAX_CATCH_UP_LAG),
         "KRAFT_POLL_SECONDS": str(POLL_SECONDS),

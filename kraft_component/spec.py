@@ -1556,11 +1556,6 @@ class ClusterSpec(_Model):
         return self.quorum.initial_controllers or self.controller_count
 
     @property
-    def has_controllers_to_add(self) -> bool:
-        """Dynamic mode: whether controllers joined after creation and must be added as voters."""
-        return self.is_dynamic_quorum and self.controller_count > self.initial_controller_count
-
-    @property
     def replication_factor(self) -> int:
         """Replicas of every new and internal topic: 3, or the broker count when smaller."""
         return self.topic_defaults.replication_factor or min(3, self.broker_count)

@@ -3,7 +3,7 @@
 import math
 from typing import Any
 
-from . import listeners, metrics, naming, pod_template, pods
+from . import listeners, metrics, naming, pod_template, pods, quorum_marker
 from .kafka_config import initial_controllers
 from .logging_config import log4j_opts
 from .manifests import Manifest, common_labels, pool_config_checksum, with_template
@@ -46,14 +46,21 @@ def probes(pool: PoolSpec) -> Manifest:
     }
 
 
+def is_dynamic_controller(spec: ClusterSpec, pool: PoolSpec) -> bool:
+    """Whether the pool's nodes vote in a dynamic (KIP-853) quorum, and so read the quorum marker."""
+    return spec.is_dynamic_quorum and pool.is_controller
+
+
 def quorum_environment(spec: ClusterSpec, pool: PoolSpec, namespace: str) -> dict[str, str]:
     """How a node formats its metadata directory: the quorum mode and, for a dynamic controller, the
-    initial controllers (`id@host:port`; the directory IDs stay in the Secret, read from files)."""
+    initial controllers (`id@host:port`; their directory IDs stay in the Secret, read from files) and where
+    the quorum marker appears once the quorum has formed."""
     values = {"KRAFT_QUORUM_MODE": spec.quorum.mode.value}
-    if spec.is_dynamic_quorum and pool.is_controller:
+    if is_dynamic_controller(spec, pool):
         values["KRAFT_INITIAL_CONTROLLERS"] = initial_controllers(spec, namespace)
         values["KRAFT_DIRECTORY_ID_DIR"] = naming.SECRETS_MOUNT
         values["KRAFT_DIRECTORY_ID_KEY_PREFIX"] = naming.DIRECTORY_ID_KEY_PREFIX
+        values["KRAFT_QUORUM_FORMED_FILE"] = quorum_marker.formed_file()
     return values
 
 
@@ -68,6 +75,7 @@ def environment(spec: ClusterSpec, pool: PoolSpec, pool_index: int, namespace: s
         "KRAFT_SERVER_PROPERTIES": naming.SERVER_PROPERTIES,
         "KRAFT_CLUSTER_ID_FILE": f"{naming.SECRETS_MOUNT}/{naming.CLUSTER_ID_KEY}",
         "KRAFT_METADATA_STALE_SECONDS": str(METADATA_STALE_SECONDS),
+        "KRAFT_JVM_STARTED_FILE": naming.JVM_STARTED,
         "KAFKA_HEAP_OPTS": pod_template.heap_options(pool.resources.limits.memory, template.jvm),
         "KAFKA_JVM_PERFORMANCE_OPTS": pod_template.performance_options(template.jvm),
         "KAFKA_LOG4J_OPTS": log4j_opts(spec, pool),
@@ -126,9 +134,18 @@ def _spread(spec: ClusterSpec, pool: PoolSpec) -> list[Manifest]:
     ]
 
 
+def pool_volumes(spec: ClusterSpec, pool: PoolSpec) -> tuple[list[Manifest], list[Manifest]]:
+    """(volumes, the Kafka container's mounts) of a pool's pods: pod_volumes, and the quorum marker in
+    dynamic controllers."""
+    volumes, mounts = pod_volumes(spec)
+    if is_dynamic_controller(spec, pool):
+        return [*volumes, quorum_marker.volume(spec)], [*mounts, quorum_marker.mount()]
+    return volumes, mounts
+
+
 def container(spec: ClusterSpec, pool: PoolSpec, pool_index: int, namespace: str) -> Manifest:
     """The Kafka container: runs the node bootstrap script, which execs the Kafka server."""
-    _, mounts = pod_volumes(spec)
+    _, mounts = pool_volumes(spec, pool)
     data = [
         {"name": volume.name, "mountPath": naming.volume_mount(volume.name)} for volume in pool.storage.data_volumes
     ]
@@ -176,7 +193,7 @@ def statefulset(
     never does."""
     name = naming.statefulset_name(spec.name, pool.name)
     template = spec.pod_template(pool)
-    volumes, _ = pod_volumes(spec)
+    volumes, _ = pool_volumes(spec, pool)
     labels = pod_labels(spec, pool)
     pod_spec: dict[str, Any] = {
         "enableServiceLinks": False,

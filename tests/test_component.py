@@ -52,6 +52,7 @@ def test_registers_one_component_with_every_object_as_its_child() -> None:
     assert kinds == sorted(
         ["Namespace", "Secret", "Secret", "ConfigMap", "Service", "Service", "NetworkPolicy", "NetworkPolicy", "Job"]
         + ["StatefulSet", "PodDisruptionBudget"] * 2
+        + ["ConfigMap", "Job"]  # dynamic quorum: its marker and the add-controllers Job
     ), "the users Job (and the admin Jobs' NetworkPolicy): a SASL listener lets users log in"
     assert {
         obj["metadata"].get("namespace") for obj in evaluation.kubernetes_objects() if obj["kind"] != "Namespace"
@@ -102,7 +103,7 @@ def test_cluster_id_never_appears_as_a_literal_in_env_or_configmap() -> None:
         assert volumes["cluster-id"]["secret"]["secretName"] == "kafka-cluster-id"
         assert mounts["cluster-id"]["readOnly"] is True
         assert env_of(statefulset)["KRAFT_CLUSTER_ID_FILE"] == mounts["cluster-id"]["mountPath"] + "/cluster-id"
-    assert ADOPTED_ID not in str(one(evaluation, "ConfigMap"))
+    assert ADOPTED_ID not in str(objects(evaluation, "ConfigMap"))
 
 
 def test_headless_service_names_every_pod_ready_or_not() -> None:
@@ -148,7 +149,7 @@ def test_configmap_holds_the_bootstrap_script_and_a_template_per_pool() -> None:
 
 def test_kafka_3_9_logs_with_log4j_1_configuration() -> None:
     evaluation = deploy({"kafkaVersion": "3.9.2"})
-    assert "log4j.properties" in one(evaluation, "ConfigMap")["data"]
+    assert "log4j.properties" in one(evaluation, "ConfigMap", "kafka-config")["data"]
     assert (
         env_of(one(evaluation, "StatefulSet", "kafka-brokers"))["KAFKA_LOG4J_OPTS"]
         == "-Dlog4j.configuration=file:/etc/kraft/log4j.properties"
@@ -201,11 +202,11 @@ def test_metadata_version_is_finalised_by_a_job_after_every_pool_has_rolled() ->
     assert {"kafka-controllers", "kafka-brokers"} <= {urn.rsplit("::", 1)[1] for urn in job.depends_on}
     assert job.delete_before_replace, "a Job's template is immutable: a new version replaces it"
     (container,) = job.manifest()["spec"]["template"]["spec"]["containers"]
-    assert container["command"] == [
-        "/bin/bash", "/etc/kraft/admin.sh",  # runs the tool with the admin user's client config
-        "kafka-features.sh", "--bootstrap-server", "kafka-bootstrap.kafka.svc.cluster.local:9092",
-        "upgrade", "--metadata", "4.3",
-    ]  # fmt: skip
+    assert container["command"] == ["/bin/bash", "/etc/kraft/metadata-version.sh"]
+    assert {
+        "KRAFT_METADATA_VERSION": "4.3",
+        "KRAFT_BOOTSTRAP_SERVERS": "kafka-bootstrap.kafka.svc.cluster.local:9092",
+    }.items() <= {variable["name"]: variable["value"] for variable in container["env"]}.items()
     assert container["securityContext"]["readOnlyRootFilesystem"] is True
     job_pod_labels = job.manifest()["spec"]["template"]["metadata"]["labels"]
     for service in objects(evaluation, "Service"):
@@ -215,8 +216,9 @@ def test_metadata_version_is_finalised_by_a_job_after_every_pool_has_rolled() ->
 
 
 def test_no_job_until_a_metadata_version_is_asked_for() -> None:
-    jobs = [job["metadata"]["name"] for job in objects(deploy(DEDICATED), "Job")]
-    assert naming.metadata_version_job_name("kafka") not in jobs
+    static, dynamic = ({job["metadata"]["name"] for job in objects(deploy(c), "Job")} for c in (STATIC, DEDICATED))
+    assert naming.metadata_version_job_name("kafka") not in static | dynamic
+    assert dynamic - static == {"kafka-add-controllers"}, "every dynamic quorum has the add-controllers Job"
 
 
 def test_volume_claims_have_the_pool_size_and_storage_class() -> None:
@@ -346,7 +348,7 @@ def test_a_pool_per_zone_pins_its_pods_and_gives_its_brokers_that_rack() -> None
         for zone in zones
     ]
     evaluation = deploy({"pools": pools})
-    templates = one(evaluation, "ConfigMap")["data"]
+    templates = one(evaluation, "ConfigMap", "kafka-config")["data"]
     for zone in zones:
         statefulset = one(evaluation, "StatefulSet", f"kafka-brokers-{zone[-1]}")
         pod = pod_template(statefulset)["spec"]
@@ -378,8 +380,11 @@ def checksums(spec: dict[str, Any]) -> dict[str, str]:
 def test_a_configuration_change_rolls_the_pods_it_affects() -> None:
     before = checksums(DEDICATED)
     assert checksums(DEDICATED) == before, "the checksum is deterministic"
+    lower_min_isr = checksums({**DEDICATED, "topicDefaults": {"minInsyncReplicas": 1}})
+    assert all(lower_min_isr[name] != before[name] for name in before)
     more_partitions = checksums({**DEDICATED, "topicDefaults": {"partitions": 12}})
-    assert all(more_partitions[name] != before[name] for name in before)
+    assert more_partitions["kafka-controllers"] != before["kafka-controllers"]
+    assert more_partitions["kafka-brokers"] == before["kafka-brokers"], "from Kafka 4.3 only controllers read it"
     resized = {"pools": [DEDICATED["pools"][0], {**DEDICATED["pools"][1], "replicas": 5}]}
     assert checksums(resized)["kafka-controllers"] == before["kafka-controllers"]
 
@@ -424,7 +429,7 @@ def test_namespace_may_be_an_output_of_another_resource() -> None:
     assert {o["metadata"]["namespace"] for o in evaluation.kubernetes_objects() if o["kind"] != "Namespace"} == {
         "team-streams"
     }
-    assert "team-streams.svc" in one(evaluation, "ConfigMap")["data"]["brokers.properties"]
+    assert "team-streams.svc" in one(evaluation, "ConfigMap", "kafka-config")["data"]["brokers.properties"]
 
 
 def test_outputs() -> None:
@@ -504,11 +509,11 @@ def test_directory_ids_come_from_one_protected_seed_whatever_the_controller_coun
         ]
 
 
-def test_directory_ids_stay_when_the_controller_pool_grows() -> None:
+def test_only_the_initial_controllers_have_directory_ids_and_growing_keeps_them() -> None:
     before = directory_ids_of(deploy(dynamic_controllers(3)))
     after = directory_ids_of(deploy(dynamic_controllers(5)))
-    assert sorted(after) == [f"directory-id-{node}" for node in range(5)]
-    assert {key: after[key] for key in before} == before
+    assert sorted(after) == sorted(before) == [f"directory-id-{node}" for node in range(3)]
+    assert after == before
 
 
 def test_a_static_quorum_keeps_no_directory_ids() -> None:
@@ -526,3 +531,46 @@ def test_dynamic_controllers_learn_the_initial_controllers_brokers_do_not() -> N
     assert initial[0] == "0@kafka-controllers-0.kafka-headless.kafka.svc.cluster.local:9093"
     assert (controllers["KRAFT_QUORUM_MODE"], brokers["KRAFT_QUORUM_MODE"]) == ("dynamic", "dynamic")
     assert "KRAFT_INITIAL_CONTROLLERS" not in brokers
+
+
+# --- dynamic quorum: the marker that it has formed --------------------------------------------------------
+
+
+def test_the_quorum_marker_is_created_once_the_controllers_are_ready_and_protected() -> None:
+    evaluation = deploy(DEDICATED)
+    marker = registration(evaluation, "ConfigMap", "kafka-quorum")
+    assert marker.manifest()["data"] == {"formed": "true"}
+    assert marker.protect
+    waits_for = {urn.rsplit("::", 1)[1] for urn in marker.depends_on}
+    assert "kafka-controllers" in waits_for, "pulumi creates it only once the controllers' StatefulSet is Ready"
+    assert "kafka-brokers" not in waits_for
+
+
+def test_only_dynamic_controllers_mount_the_marker_optionally_and_read_it() -> None:
+    evaluation = deploy(DEDICATED)
+    controllers, brokers = (one(evaluation, "StatefulSet", f"kafka-{pool}") for pool in ("controllers", "brokers"))
+    volumes = {v["name"]: v for v in pod_template(controllers)["spec"]["volumes"]}
+    mounts = {m["name"]: m for m in kafka_container(controllers)["volumeMounts"]}
+    assert volumes["quorum"]["configMap"] == {"name": "kafka-quorum", "optional": True, "defaultMode": 0o444}
+    assert env_of(controllers)["KRAFT_QUORUM_FORMED_FILE"] == f"{mounts['quorum']['mountPath']}/formed"
+    assert mounts["quorum"]["readOnly"] is True
+    assert "quorum" not in {v["name"] for v in pod_template(brokers)["spec"]["volumes"]}
+    assert "KRAFT_QUORUM_FORMED_FILE" not in env_of(brokers)
+
+
+def test_a_static_quorum_has_no_marker() -> None:
+    evaluation = deploy(STATIC)
+    assert [c["metadata"]["name"] for c in objects(evaluation, "ConfigMap")] == ["kafka-config"]
+    for statefulset in objects(evaluation, "StatefulSet"):
+        assert "quorum" not in {v["name"] for v in pod_template(statefulset)["spec"]["volumes"]}
+
+
+@pytest.mark.parametrize(
+    ("version", "auto_join"), [("4.1.2", False), ("4.2.1", True), ("4.3.1", True)], ids=["4.1", "4.2", "4.3"]
+)
+def test_dynamic_controllers_join_by_themselves_from_kafka_4_2(version: str, auto_join: bool) -> None:
+    data = one(deploy({**DEDICATED, "kafkaVersion": version}), "ConfigMap", "kafka-config")["data"]
+    assert ("controller.quorum.auto.join.enable=true\n" in data["controllers.properties"]) is auto_join
+    assert "auto.join" not in data["brokers.properties"], "Kafka refuses it without the controller role"
+    static = one(deploy({**STATIC, "kafkaVersion": version}), "ConfigMap", "kafka-config")["data"]
+    assert "auto.join" not in static["controllers.properties"]

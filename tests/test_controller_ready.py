@@ -33,11 +33,21 @@ QUORUM_STATE_V1: dict[str, Any] = {
 
 @pytest.fixture
 def controller(tmp_path: Path) -> Pod:
-    """A controller-only node of the staging stack whose entrypoint has written server.properties."""
+    """A controller-only node of the staging stack whose entrypoint has written server.properties and
+    started Kafka a minute ago."""
     pod = Pod(tmp_path, stack_spec("staging"), "controllers", 1)
     start = pod.start()
     assert start.returncode == 0, start.stderr
+    kafka_started(pod, seconds_ago=60)
     return pod
+
+
+def kafka_started(pod: Pod, seconds_ago: float) -> None:
+    """Date the node script's mark of the Kafka start `seconds_ago`."""
+    marker = Path(pod.environment["KRAFT_JVM_STARTED_FILE"])
+    assert marker.read_text().strip().isdigit(), "the node script writes its process ID, which Kafka keeps"
+    moment = time.time() - seconds_ago
+    os.utime(marker, (moment, moment))
 
 
 def stale_after(pod: Pod) -> int:
@@ -103,6 +113,35 @@ def test_ready_just_inside_the_staleness_limit(controller: Pod) -> None:
     write_segment(controller.log_dirs[0], age_seconds=stale_after(controller) - 5)
 
     assert ready(controller)
+
+
+def test_issue_10_defect_5_after_a_restart_not_ready_until_the_log_moves_again(controller: Pod) -> None:
+    following(controller)  # quorum-state keeps the leader of before the restart; the log moved a second ago
+    kafka_started(controller, seconds_ago=0)  # the container restarted: Kafka follows nobody yet
+
+    assert not ready(controller)
+    write_quorum_state(controller.log_dirs[0], QUORUM_STATE_V1)  # Kafka rewrites it on state changes, stale
+    assert not ready(controller)
+
+    write_segment(controller.log_dirs[0], age_seconds=-1)  # a record from the leader arrived
+
+    assert ready(controller)
+
+
+def test_not_ready_before_kafka_started(controller: Pod) -> None:
+    following(controller)
+    Path(controller.environment["KRAFT_JVM_STARTED_FILE"]).unlink()
+
+    assert not ready(controller)
+
+
+def test_a_pod_of_an_earlier_template_is_judged_by_the_log_s_age_alone(controller: Pod) -> None:
+    following(controller)
+    kafka_started(controller, seconds_ago=0)
+
+    done = controller.probe("readinessProbe", env={"KRAFT_JVM_STARTED_FILE": ""})
+
+    assert done.returncode == 0, done.stdout
 
 
 def test_not_ready_before_server_properties_exist(controller: Pod) -> None:

@@ -30,7 +30,7 @@ from tests.helpers import ROOT, STACKS, stack_config, tailored_config
 
 # The Python examples; the YAML one goes through the package (tests/test_provider.py), with gates 1-4.
 EXAMPLES = sorted(path.parent for path in (ROOT / "examples").glob("*/__main__.py"))
-# Stack-independent: the prod stack after its dynamic quorum grew from 3 to 5 controllers, which adds the Job.
+# Stack-independent: the prod stack after its dynamic quorum grew from 3 to 5 controllers.
 GROWN_QUORUM = stack_config("prod")["kraft:cluster"] | {"quorum": {"mode": "dynamic", "initialControllers": 3}}
 GROWN_QUORUM["pools"] = [{**GROWN_QUORUM["pools"][0], "replicas": 5}, *GROWN_QUORUM["pools"][1:]]
 GROWN_VOLUMES = stack_config("prod")["kraft:cluster"]
@@ -281,12 +281,13 @@ def _removed_kafka_key(objects: list[Manifest]) -> None:
 
 
 def _twice_set_kafka_key(objects: list[Manifest]) -> None:
-    find(objects, "ConfigMap", "kafka-config")["data"]["brokers.properties"] += "num.partitions=1\n"
+    find(objects, "ConfigMap", "kafka-config")["data"]["controllers.properties"] += "num.partitions=1\n"
 
 
 def _huge_partition_count(objects: list[Manifest]) -> None:
     data = find(objects, "ConfigMap", "kafka-config")["data"]
-    data["brokers.properties"] = data["brokers.properties"].replace("num.partitions=12", "num.partitions=2147483648")
+    key = "controllers.properties"  # Kafka 4.3+ reads num.partitions in the controller role only
+    data[key] = data[key].replace("num.partitions=12", "num.partitions=2147483648")
 
 
 def _huge_node_ids(objects: list[Manifest]) -> None:
@@ -374,7 +375,7 @@ BROKEN: dict[str, tuple[Callable[[list[Manifest]], None], Gate, str]] = {
     "wrong type": (_wrong_type, client_models, "StatefulSet/kafka-brokers: spec.replicas: Input should be a valid integer"),
     "misspelt kafka key": (
         _misspelt_kafka_key, kafka_properties,
-        "ConfigMap/kafka-config: data['brokers.properties']: line 28: 'num.partition' is not a Kafka 4.4.0 property",
+        "ConfigMap/kafka-config: data['brokers.properties']: line 26: 'num.partition' is not a Kafka 4.4.0 property",
     ),
     "key removed in 4.0": (_removed_kafka_key, kafka_properties, "'zookeeper.connect' was removed in Kafka 4.0"),
     "int out of range": (
@@ -471,16 +472,13 @@ def test_the_grown_volumes_target_renders_claim_patches() -> None:
     assert objects[-len(claims) :] == claims, "patches of claims come after the StatefulSets that create them"
 
 
-def test_the_grown_quorum_target_renders_the_add_controllers_job() -> None:
+def test_every_dynamic_quorum_target_renders_the_add_controllers_job_and_the_quorum_marker() -> None:
     job = find(rendered("grown-dynamic-quorum"), "Job", "kafka-add-controllers")
     assert job["spec"]["template"]["spec"]["automountServiceAccountToken"] is False
-    assert not [
-        obj
-        for target in TARGETS
-        if target != "grown-dynamic-quorum"
-        for obj in rendered(target)
-        if obj["kind"] == "Job" and obj["metadata"]["name"] == "kafka-add-controllers"
-    ]
+    assert {"name": "KRAFT_REPLICAS", "value": "5"} in job["spec"]["template"]["spec"]["containers"][0]["env"]
+    for target in TARGETS:
+        names = {(obj["kind"], obj["metadata"]["name"]) for obj in rendered(target)}
+        assert (("Job", "kafka-add-controllers") in names) == (("ConfigMap", "kafka-quorum") in names), target
 
 
 # Each case breaks one tailoring field in the tailored render, the way the API server would refuse it.

@@ -14,7 +14,7 @@ from kraft_component.kafka_release import broker_config
 from kraft_component.spec import KAFKA_VERSIONS, ClusterSpec, InvalidSpec, parse_spec, path_part
 from kraft_component.statefulset import statefulset
 from tests.gates.kafka_properties import kafka_properties
-from tests.helpers import STACKS, objects, stack_spec
+from tests.helpers import STACKS, one, stack_spec
 from tests.standins import Pod
 from tests.test_provider import construct
 
@@ -151,7 +151,8 @@ def test_what_the_release_would_refuse_or_ignore_is_refused_with_its_path(
         ("process.roles", "broker", 2, "pools[2].roles"),
         ("controller.quorum.bootstrap.servers", "x:9093", None, "quorum.mode"),
         ("controller.quorum.voters", "0@x:9093", None, "quorum.mode"),
-        ("controller.quorum.auto.join.enable", True, None, "quorum"),
+        ("controller.quorum.auto.join.enable", True, None, "quorum.mode"),
+        ("controller.quorum.auto.join.enable", True, 1, "quorum.mode"),
         ("listeners", "CLIENT://:9092", None, "listeners"),
         ("advertised.listeners", "CLIENT://x:9092", 1, "listeners"),
         ("listener.security.protocol.map", "CLIENT:PLAINTEXT", None, "listeners"),
@@ -322,7 +323,7 @@ def test_a_pool_override_rolls_only_that_pool_and_a_cluster_override_rolls_every
 def test_numbers_from_other_languages_arrive_as_floats_and_render_as_kafka_reads_them() -> None:
     config = {"message.max.bytes": 2097152, "log.cleanup.policy": ["compact"], "auto.create.topics.enable": True}
     evaluation = construct({"spec": {"kafkaConfig": config}})
-    (config_map,) = objects(evaluation, "ConfigMap")
+    config_map = one(evaluation, "ConfigMap", "kafka-config")
     template = javaproperties.loads(config_map["data"][naming.pool_template_key("brokers")])
     assert {key: template[key] for key in config} == {
         "message.max.bytes": "2097152",

@@ -245,7 +245,7 @@ def test_turning_metrics_on_or_changing_the_rules_rolls_the_pods() -> None:
         return value
 
     assert checksum({}) != checksum(METRICS)
-    data = one(deploy(METRICS), "ConfigMap")["data"]
+    data = one(deploy(METRICS), "ConfigMap", "kafka-config")["data"]
     assert yaml.safe_load(data[jmx_exporter.RULES_KEY]) == config()
 
 

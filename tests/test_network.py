@@ -29,12 +29,13 @@ def test_only_the_clusters_own_pods_reach_the_nodes_by_default() -> None:
     policy = one(evaluation, "NetworkPolicy", "kafka-nodes")["spec"]
     assert policy["policyTypes"] == ["Ingress"]
     nodes = [pod_labels(s) for s in objects(evaluation, "StatefulSet")]
-    job = pod_labels(one(evaluation, "Job", "kafka-metadata-version"))
+    jobs = [pod_labels(j) for j in objects(evaluation, "Job")]
+    assert len(jobs) == 3, "metadata-version, add-controllers and users"
     assert all(selects(policy["podSelector"], labels) for labels in nodes)
-    assert not selects(policy["podSelector"], job)
+    assert not any(selects(policy["podSelector"], job) for job in jobs)
     (rule,) = policy["ingress"]
     (peer,) = rule["from"]
-    assert all(selects(peer["podSelector"], labels) for labels in [*nodes, job])
+    assert all(selects(peer["podSelector"], labels) for labels in [*nodes, *jobs])
     assert not selects(peer["podSelector"], {"app.kubernetes.io/name": "kafka", "app.kubernetes.io/instance": "other"})
     assert not selects(peer["podSelector"], {"app": "some-client"})
     assert "namespaceSelector" not in peer, "own pods: this namespace only"
@@ -63,8 +64,11 @@ def test_admin_jobs_accept_no_connections_and_exist_only_with_a_job() -> None:
     assert all(selects(policy["podSelector"], pod_labels(job)) for job in objects(evaluation, "Job"))
     assert not any(selects(policy["podSelector"], pod_labels(s)) for s in objects(evaluation, "StatefulSet"))
     assert (policy["policyTypes"], policy["ingress"]) == (["Ingress"], [])
-    no_jobs = {**DEDICATED, "listeners": {"client": "SSL"}, "authorization": {"enabled": False}}
-    assert [p["metadata"]["name"] for p in objects(deploy(no_jobs), "NetworkPolicy")] == ["kafka-nodes"]
+    no_jobs = deploy(
+        {**DEDICATED, "quorum": {"mode": "static"}, "listeners": {"client": "SSL"}, "authorization": {"enabled": False}}
+    )
+    assert objects(no_jobs, "Job") == []
+    assert [p["metadata"]["name"] for p in objects(no_jobs, "NetworkPolicy")] == ["kafka-nodes"]
 
 
 def test_a_peer_that_names_no_pods_is_refused() -> None:

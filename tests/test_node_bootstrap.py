@@ -12,7 +12,7 @@ from kraft_component import listeners, manifests, naming
 from kraft_component.spec import ClusterSpec, parse_spec
 from kraft_component.statefulset import statefulset
 from tests.helpers import STACKS, stack_spec
-from tests.standins import CLUSTER_ID, OTHER_CLUSTER_ID, OTHER_DIRECTORY_ID_SEED, Call, Pod, Start
+from tests.standins import CLUSTER_ID, DASH_CLUSTER_ID, OTHER_CLUSTER_ID, OTHER_DIRECTORY_ID_SEED, Call, Pod, Start
 
 TOPIC_DEFAULT_KEYS = (
     "default.replication.factor",
@@ -21,6 +21,7 @@ TOPIC_DEFAULT_KEYS = (
     "transaction.state.log.replication.factor",
     "transaction.state.log.min.isr",
 )
+BROKER_TOPIC_DEFAULT_KEYS = tuple(key for key in TOPIC_DEFAULT_KEYS if key != "default.replication.factor")
 
 
 def pool(name: str, roles: list[str], replicas: int, **extra: Any) -> dict[str, Any]:
@@ -94,7 +95,9 @@ def format_options(call: Call) -> Format:
     scram: list[str] = []
     args = list(call.args[1:])
     while args:
-        option = args.pop(0)
+        option, attached, value = args.pop(0).partition("=")
+        if attached:  # argparse4j's `--name=value`
+            args.insert(0, value)
         if option in ("-g", "--ignore-formatted"):
             ignore_formatted = True
         elif option in ("-S", "--add-scram"):
@@ -411,6 +414,33 @@ def test_defect_4_a_secret_file_with_a_trailing_newline_is_accepted(tmp_path: Pa
     assert [format_options(call).cluster_id for call in start.formats] == [CLUSTER_ID]
 
 
+def test_issue_10_defect_1_a_cluster_id_starting_with_a_dash_reaches_kafka_storage_as_its_value(
+    tmp_path: Path,
+) -> None:
+    pod = Pod(tmp_path, TOPOLOGIES["dev"], "nodes", 0, cluster_id=DASH_CLUSTER_ID)
+
+    start = pod.start()
+
+    started(start)
+    assert [format_options(call).cluster_id for call in start.formats] == [DASH_CLUSTER_ID]
+    assert pod.meta_properties()["cluster.id"] == DASH_CLUSTER_ID
+    assert started(pod.start())["node.id"] == "0", "the restart accepts its own volume"
+
+
+def test_the_stand_in_reads_a_separate_value_starting_with_a_dash_as_an_option(tmp_path: Path) -> None:
+    pod = Pod(tmp_path, TOPOLOGIES["dev"], "nodes", 0)
+    started(pod.start())  # writes server.properties
+    (pod.log_dirs[0] / "meta.properties").unlink()
+    storage = str(pod.kafka_home / "bin" / "kafka-storage.sh")
+    format_command = [storage, "format", "-c", naming.SERVER_PROPERTIES, "-N"]
+
+    separate = pod.run([*format_command, "--cluster-id", DASH_CLUSTER_ID])
+    attached = pod.run([*format_command, f"--cluster-id={DASH_CLUSTER_ID}"])
+
+    assert separate.returncode != 0 and "argument --cluster-id: expected one argument" in separate.stderr
+    assert attached.returncode == 0, attached.stderr
+
+
 @pytest.mark.parametrize(
     "content",
     [
@@ -464,7 +494,8 @@ def test_defect_5_replication_defaults_reach_kafka_sized_to_the_brokers(
     wanted = dict(zip(TOPIC_DEFAULT_KEYS, (factor, min_isr, factor, factor, min_isr), strict=True))
     for node_pool in spec.pools:  # controllers need them too: from 4.1 min.insync.replicas comes from them
         config = started(Pod(tmp_path / node_pool.name, spec, node_pool.name, 0).start())
-        assert {key: int(config[key]) for key in TOPIC_DEFAULT_KEYS} == wanted, node_pool.name
+        keys = TOPIC_DEFAULT_KEYS if node_pool.is_controller else BROKER_TOPIC_DEFAULT_KEYS  # Kafka 4.4: KIP-1211
+        assert {key: int(config[key]) for key in keys} == {key: wanted[key] for key in keys}, node_pool.name
 
 
 # --- the pod name decides the node ID, so only a StatefulSet pod name is accepted ---------------------------
@@ -544,6 +575,12 @@ GROWN = cluster(
 )
 
 
+def wipe(pod: Pod) -> None:
+    """Lose the pod's data volume, as when its PersistentVolumeClaim is deleted and a new one bound."""
+    for directory in pod.log_dirs:
+        shutil.rmtree(directory)
+
+
 @pytest.mark.parametrize("ordinal", [0, 2])
 def test_an_initial_controller_formats_with_every_initial_controller_and_its_own_directory_id(
     tmp_path: Path, ordinal: int
@@ -563,17 +600,67 @@ def test_an_initial_controller_formats_with_every_initial_controller_and_its_own
 
 
 @pytest.mark.parametrize("ordinal", [3, 4])
-def test_a_controller_added_after_creation_joins_with_no_initial_controllers_and_its_secret_id(
+def test_a_controller_added_after_creation_joins_with_a_directory_id_of_kafka_s_own(
     tmp_path: Path, ordinal: int
 ) -> None:
     pod = Pod(tmp_path, GROWN, "controllers", ordinal)
+    pod.form_quorum()
 
     start = pod.start()
 
     started(start)
     assert [format_options(call).quorum for call in start.formats] == [("--no-initial-controllers",)]
-    assert pod.meta_properties()["directory.id"] == pod.directory_ids()[ordinal]
-    assert list(pod.meta_properties()) == ["node.id", "version", "cluster.id", "directory.id"]
+    assert sorted(pod.directory_ids()) == [0, 1, 2], "the Secret keeps only the initial controllers' IDs"
+    assert pod.meta_properties()["directory.id"] not in pod.directory_ids().values()
+
+
+@pytest.mark.parametrize("ordinal", [0, 4], ids=["initial", "joined"])
+def test_issue_10_defect_2_a_wiped_controller_never_formats_as_its_old_self_once_the_quorum_formed(
+    tmp_path: Path, ordinal: int
+) -> None:
+    pod = Pod(tmp_path, GROWN, "controllers", ordinal)
+    if ordinal >= GROWN.initial_controller_count:
+        pod.form_quorum()
+    started(pod.start())
+    old_self = pod.meta_properties()["directory.id"]
+    pod.form_quorum()  # the component creates the marker once the controllers are Ready
+    wipe(pod)
+
+    start = pod.start()
+
+    started(start)
+    assert [format_options(call).quorum for call in start.formats] == [("--no-initial-controllers",)]
+    assert pod.meta_properties()["directory.id"] not in {old_self, *pod.directory_ids().values()}
+    assert "joins the quorum as a new replica" in start.stdout
+
+
+def test_once_formed_the_secret_s_directory_ids_are_never_read(tmp_path: Path) -> None:
+    pod = Pod(tmp_path, GROWN, "controllers", 1)
+    pod.form_quorum()
+    for key in Path(pod.environment["KRAFT_DIRECTORY_ID_DIR"]).glob("directory-id-*"):
+        key.unlink()
+
+    start = pod.start()
+
+    started(start)
+    assert [format_options(call).quorum for call in start.formats] == [("--no-initial-controllers",)]
+
+
+@pytest.mark.parametrize(
+    ("ordinal", "formed"), [(1, False), (0, True), (3, True)], ids=["forming", "initial", "joined"]
+)
+def test_a_dynamic_controller_restarts_without_formatting_again(tmp_path: Path, ordinal: int, formed: bool) -> None:
+    pod = Pod(tmp_path, GROWN, "controllers", ordinal)
+    if formed:
+        pod.form_quorum()
+    started(pod.start())
+    formatted = meta_bytes(pod)
+
+    again = pod.start()
+
+    started(again)
+    assert again.formats == []
+    assert meta_bytes(pod) == formatted
 
 
 def test_brokers_of_a_dynamic_quorum_pass_no_quorum_flag(tmp_path: Path) -> None:
@@ -590,31 +677,36 @@ def test_a_static_quorum_passes_no_quorum_flag(tmp_path: Path) -> None:
     assert [format_options(call).quorum for call in start.formats] == [()]
 
 
-@pytest.mark.parametrize("ordinal", [0, 3], ids=["initial", "joined"])
-def test_a_dynamic_controller_restarts_without_formatting_again(tmp_path: Path, ordinal: int) -> None:
-    pod = Pod(tmp_path, GROWN, "controllers", ordinal)
-    started(pod.start())
-    formatted = meta_bytes(pod)
-
-    again = pod.start()
-
-    started(again)
-    assert again.formats == []
-    assert meta_bytes(pod) == formatted
-
-
-def test_a_volume_with_a_foreign_directory_id_is_refused(tmp_path: Path) -> None:
+def test_retained_volumes_start_under_a_new_directory_id_seed(tmp_path: Path) -> None:
+    """A destroyed cluster redeployed on its retained volumes (docs/operations.md) gets a new seed, so the
+    Secret's IDs differ from the volumes'; the voters live in the metadata log, which the volume keeps."""
     started(Pod(tmp_path, GROWN, "controllers", 1, directory_id_seed=OTHER_DIRECTORY_ID_SEED).start())
-    pod = Pod(tmp_path, GROWN, "controllers", 1)  # the Secret's directory IDs were regenerated
+    pod = Pod(tmp_path, GROWN, "controllers", 1)
     formatted = meta_bytes(pod)
-    found = pod.meta_properties()["directory.id"]
 
-    message = refused(pod.start())
+    start = pod.start()
 
-    assert f"metadata directory '{found}'" in message
-    assert f"'{pod.directory_ids()[1]}' (cluster-ID Secret key directory-id-1)" in message
-    assert "Removing a controller" in message
+    started(start)
+    assert start.formats == []
     assert meta_bytes(pod) == formatted
+
+
+def test_a_pod_of_an_earlier_template_restarts_with_the_new_scripts(tmp_path: Path) -> None:
+    """The ConfigMap's scripts change at once, while pods made from the previous template run until they roll:
+    without the marker's variable the cluster existed before, so its quorum has formed."""
+    pod = Pod(tmp_path, GROWN, "controllers", 0)
+    earlier = {"KRAFT_QUORUM_FORMED_FILE": "", "KRAFT_JVM_STARTED_FILE": ""}
+    started(pod.start(env=earlier))
+    formatted = meta_bytes(pod)
+
+    restart = pod.start(env=earlier)
+    wipe(pod)
+    replaced = pod.start(env=earlier)
+
+    started(restart)
+    assert restart.formats == [] and meta_bytes(pod) != formatted
+    started(replaced)
+    assert [format_options(call).quorum for call in replaced.formats] == [("--no-initial-controllers",)]
 
 
 def test_a_new_data_directory_of_a_dynamic_controller_never_reformats_the_quorum(tmp_path: Path) -> None:
@@ -630,7 +722,7 @@ def test_a_new_data_directory_of_a_dynamic_controller_never_reformats_the_quorum
     assert (disks[0] / "meta.properties").read_bytes() == metadata
 
 
-def test_a_missing_directory_id_in_the_secret_is_refused(tmp_path: Path) -> None:
+def test_a_missing_directory_id_in_the_secret_is_refused_while_forming(tmp_path: Path) -> None:
     pod = Pod(tmp_path, GROWN, "controllers", 0)
     (Path(pod.environment["KRAFT_DIRECTORY_ID_DIR"]) / "directory-id-2").unlink()
 

@@ -8,6 +8,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from kraft_component import naming
 from realtools.stacks import render_stack
+from tests.standins import DASH_CLUSTER_ID
 
 
 def test_the_generated_certificate_is_real_signed_by_the_ca_and_names_every_pod() -> None:
@@ -35,8 +36,14 @@ def test_workloads_wait_for_what_they_depend_on_as_pulumi_orders_them() -> None:
         "StatefulSet/kafka-brokers": ["StatefulSet/kafka-controllers"],
         "Job/kafka-users": ["StatefulSet/kafka-brokers", "StatefulSet/kafka-controllers"],
         "Job/kafka-topics": ["StatefulSet/kafka-brokers", "StatefulSet/kafka-controllers"],
+        "Job/kafka-add-controllers": ["StatefulSet/kafka-controllers"],
+        "ConfigMap/kafka-quorum": ["StatefulSet/kafka-controllers"],  # the marker: once the quorum has formed
     }
-    assert render_stack("dev").depends_on == {"StatefulSet/kafka-nodes": []}
+    assert render_stack("dev").depends_on == {
+        "StatefulSet/kafka-nodes": [],
+        "Job/kafka-add-controllers": ["StatefulSet/kafka-nodes"],
+        "ConfigMap/kafka-quorum": ["StatefulSet/kafka-nodes"],
+    }
 
 
 def test_a_cluster_config_replaces_the_stack_files() -> None:
@@ -51,3 +58,10 @@ def test_a_cluster_config_replaces_the_stack_files() -> None:
         },
     )
     assert {obj["metadata"]["name"] for obj in rendered.objects if obj["kind"] == "StatefulSet"} == {"other-nodes"}
+
+
+def test_other_config_keys_reach_the_program() -> None:
+    rendered = render_stack("dev", config={"kraft:clusterId": DASH_CLUSTER_ID})
+    assert rendered.one("Secret", naming.cluster_id_secret_name("kafka"))["stringData"][naming.CLUSTER_ID_KEY] == (
+        DASH_CLUSTER_ID
+    )

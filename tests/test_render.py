@@ -68,8 +68,8 @@ def test_stream_is_every_object_in_install_order_and_the_same_each_time(capsys: 
     kinds = [document["kind"] for document in documents]
     assert kinds == [
         "Namespace", "NetworkPolicy", "NetworkPolicy", "PodDisruptionBudget", "PodDisruptionBudget",
-        "Secret", "Secret", "Secret", "Secret", "ConfigMap", "Service", "Service", "StatefulSet", "StatefulSet", "Job",
-        "Job",
+        "Secret", "Secret", "Secret", "Secret", "ConfigMap", "ConfigMap", "Service", "Service", "StatefulSet",
+        "StatefulSet", "Job", "Job", "Job",
     ]  # fmt: skip
 
 
@@ -96,7 +96,7 @@ def test_out_writes_one_file_per_object_in_install_order(capsys: pytest.CaptureF
     assert printed.split() == [str(path) for path in files]
     assert [yaml.safe_load(path.read_text()) for path in files] == render(ROOT, "staging")
     assert files[0].name == "01-namespace-kafka.yaml"
-    assert files[-1].name == "19-certificate-kafka-tls.yaml"  # kinds without a Helm rank come last
+    assert files[-1].name == "21-certificate-kafka-tls.yaml"  # kinds without a Helm rank come last
 
 
 def test_out_refuses_a_directory_with_files_in_it(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Readiness of a controller-only node: it knows the quorum leader and its copy of the metadata log is
-# moving. The active controller appends a record at least every metadata.max.idle.interval.ms (500 ms
-# by default) and every voter replicates it, so a log untouched for longer than
+# Readiness of a controller-only node: it knows the quorum leader and its copy of the metadata log moves
+# in this run of Kafka. The active controller appends a record at least every metadata.max.idle.interval.ms
+# (500 ms by default) and every voter replicates it, so a log untouched for longer than
 # KRAFT_METADATA_STALE_SECONDS means this controller stopped following the quorum, even while its port
-# still accepts connections.
+# still accepts connections. quorum-state alone proves nothing live: Kafka keeps the leaderId of before a
+# restart there, and rewrites the file on state changes while it follows nobody. So the log must also have
+# been written after KRAFT_JVM_STARTED_FILE, which the node script rewrites just before Kafka starts (unset
+# only in a pod of an earlier release's template, which runs this script until it rolls).
 set -euo pipefail
 
 not_ready() {
@@ -15,8 +18,10 @@ not_ready() {
 source "${BASH_SOURCE[0]%/*}/properties.sh"
 
 props="${KRAFT_SERVER_PROPERTIES:?}"
+started="${KRAFT_JVM_STARTED_FILE:-}"
 stale_after="${KRAFT_METADATA_STALE_SECONDS:-30}"
 [[ -f "$props" ]] || not_ready "$props is not written yet"
+[[ -z "$started" || -f "$started" ]] || not_ready "Kafka has not been started yet ($started is missing)"
 metadata_dir="$(property "$props" metadata.log.dir)"
 if [[ -z "$metadata_dir" ]]; then
   log_dirs="$(property "$props" log.dirs)"
@@ -30,11 +35,12 @@ state="$(<"$partition/quorum-state")"
 leader="${BASH_REMATCH[1]}"
 ((leader >= 0)) || not_ready "no quorum leader is known"
 
-newest=0
+newest=""
 for segment in "$partition"/*.log; do
-  [[ -f "$segment" ]] || continue
-  modified="$(stat -c %Y "$segment")"
-  ((modified > newest)) && newest="$modified"
+  [[ -f "$segment" && (-z "$newest" || "$segment" -nt "$newest") ]] && newest="$segment"
 done
-age=$(($(date +%s) - newest))
+[[ -n "$newest" ]] || not_ready "no metadata log segment in $partition"
+[[ -z "$started" || "$newest" -nt "$started" ]] ||
+  not_ready "the metadata log has not moved since Kafka started (leader $leader)"
+age=$(($(date +%s) - $(stat -c %Y "$newest")))
 ((age <= stale_after)) || not_ready "the metadata log has not moved for ${age}s (leader $leader)"

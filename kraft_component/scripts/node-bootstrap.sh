@@ -13,7 +13,10 @@
 #   KRAFT_QUORUM_MODE        static or dynamic (KIP-853)
 #   KRAFT_INITIAL_CONTROLLERS       dynamic controllers: id@host:port of the controllers at creation
 #   KRAFT_DIRECTORY_ID_DIR, KRAFT_DIRECTORY_ID_KEY_PREFIX
-#                            dynamic controllers: <dir>/<prefix><node id> holds that node's directory ID
+#                            dynamic controllers: <dir>/<prefix><node id> holds an initial controller's
+#                            directory ID, for forming the quorum
+#   KRAFT_QUORUM_FORMED_FILE dynamic controllers: exists once the quorum has formed (the quorum marker)
+#   KRAFT_JVM_STARTED_FILE   rewritten just before Kafka starts, for the readiness probe
 #   KRAFT_SCRAM_USERS        users created at format time (kafka-storage --add-scram), space-separated;
 #                            KRAFT_SECRETS_DIR/<user>.password holds each one's password
 #   KRAFT_EXTERNAL_PORT_OFFSET      brokers on a NodePort external listener: node port minus node ID
@@ -44,14 +47,6 @@ directory_id_of() { # directory_id_of <node id>: that controller's metadata dire
   [[ "$id" =~ ^[A-Za-z0-9_][A-Za-z0-9_-]{21}$ ]] ||
     fail "the directory ID of node $1 in ${file##*/} is not a Kafka Uuid (22 characters of base64url)"
   printf '%s' "$id"
-}
-
-set_directory_id() { # set_directory_id <meta.properties> <id>: pin directory.id before Kafka first starts
-  local line lines=()
-  while IFS= read -r line || [[ -n "$line" ]]; do
-    [[ "$line" == directory.id=* ]] || lines+=("$line")
-  done <"$1"
-  printf '%s\n' "${lines[@]}" "directory.id=$2" >"$1"
 }
 
 # shellcheck source=properties.sh
@@ -88,22 +83,26 @@ metadata_dir="$(property "$KRAFT_SERVER_PROPERTIES" metadata.log.dir)"
 [[ -z "$metadata_dir" || ",$log_dirs," == *",$metadata_dir,"* ]] || dirs+=("$metadata_dir")
 metadata_dir="${metadata_dir:-${dirs[0]}}" # where Kafka keeps the metadata log, as KafkaConfig decides
 
-# A dynamic-quorum controller's metadata directory has a fixed ID from the Secret: the initial controllers
-# are formatted with --initial-controllers (Kafka takes this node's ID from its entry); a controller added
-# later with --no-initial-controllers, and its generated ID is replaced by ours before Kafka first runs.
-dynamic_controller=0
+# A dynamic-quorum controller formats a new metadata directory in one of two ways. Until the quorum has
+# formed (no quorum marker yet), an initial controller passes --initial-controllers with every initial
+# voter's directory ID from the Secret, its own included, so the voters know each other before any runs.
+# Once it has formed, every new metadata directory is formatted with --no-initial-controllers and keeps the
+# random directory ID Kafka gives it: a controller whose disk was wiped comes back as a new replica (an
+# observer), never as the voter it was with an empty log (KIP-853). The add-controllers Job, or Kafka's own
+# auto-join from 4.2 on, then replaces the old voter with it.
+# A pod without KRAFT_QUORUM_FORMED_FILE was made from the template of an earlier release, for a cluster
+# that already ran: its quorum has formed (the ConfigMap's scripts change before the pods roll).
+dynamic_controller=0 initial=0 entries=()
 roles="$(property "$KRAFT_SERVER_PROPERTIES" process.roles)"
 if [[ "${KRAFT_QUORUM_MODE:-static}" == dynamic && ",$roles," == *,controller,* ]]; then
-  : "${KRAFT_INITIAL_CONTROLLERS:?}" "${KRAFT_DIRECTORY_ID_DIR:?}" "${KRAFT_DIRECTORY_ID_KEY_PREFIX:?}"
-  dynamic_controller=1
-  directory_id="$(directory_id_of "$node_id")"
-  initial_controllers="" initial=0
+  : "${KRAFT_INITIAL_CONTROLLERS:?}"
+  dynamic_controller=1 forming=0
+  [[ -z "${KRAFT_QUORUM_FORMED_FILE:-}" || -e "$KRAFT_QUORUM_FORMED_FILE" ]] || forming=1
   IFS=, read -ra entries <<<"$KRAFT_INITIAL_CONTROLLERS"
   for entry in "${entries[@]}"; do
     voter="${entry%%@*}"
     [[ "$voter" =~ ^(0|[1-9][0-9]*)$ ]] || fail "KRAFT_INITIAL_CONTROLLERS entry '$entry' is not id@host:port"
-    ((voter == node_id)) && initial=1
-    initial_controllers+="${initial_controllers:+,}$entry:$(directory_id_of "$voter")"
+    ((forming == 0 || voter != node_id)) || initial=1
   done
 fi
 
@@ -125,32 +124,32 @@ for dir in "${dirs[@]}"; do
   [[ "$found_node" == "$node_id" ]] ||
     fail "$meta belongs to node $found_node, but $POD_NAME is node $node_id. Set $KRAFT_NODE_ID_KEY" \
       "back to the offset that gave this volume node $found_node; node IDs must never move between volumes."
-  found_directory="$(property "$meta" directory.id)"
-  ((dynamic_controller == 0)) || [[ "$dir" != "$metadata_dir" || "$found_directory" == "$directory_id" ]] ||
-    fail "$meta is metadata directory '$found_directory', but the quorum knows node $node_id by directory" \
-      "'$directory_id' (cluster-ID Secret key directory-id-$node_id). This volume was formatted for another" \
-      "cluster or seed: restore the Secret's directory IDs, or remove the controller from the quorum" \
-      "(docs/operations.md, 'Removing a controller') and delete the PersistentVolumeClaim of $POD_NAME."
 done
 
 if ((unformatted > 0)); then
   echo "kraft: formatting $unformatted unformatted log director(ies) of node $node_id"
   quorum_flags=()
   if ((dynamic_controller && metadata_unformatted && initial)); then
-    quorum_flags=(--initial-controllers "$initial_controllers")
+    echo "kraft: node $node_id is an initial controller of a quorum that has not formed yet"
+    voters=""
+    for entry in "${entries[@]}"; do
+      directory_id="$(directory_id_of "${entry%%@*}")"
+      voters+="${voters:+,}$entry:$directory_id"
+    done
+    quorum_flags=(--initial-controllers "$voters")
   elif ((dynamic_controller)); then
-    quorum_flags=(--no-initial-controllers) # joins later, or only a new data directory to format
+    ((metadata_unformatted == 0)) ||
+      echo "kraft: node $node_id gets a new metadata directory and joins the quorum as a new replica"
+    quorum_flags=(--no-initial-controllers)
   fi
   scram_flags=() # the admin and inter-broker users exist from the first metadata record on
   for user in ${KRAFT_SCRAM_USERS:-}; do
     credentials="$(scram_credentials "$user")"
     scram_flags+=(--add-scram "$credentials")
   done
+  # --cluster-id=<id>: one base64url ID in 64 starts with '-', which a separate argument would be read as
   "$kafka_home/bin/kafka-storage.sh" format --config "$KRAFT_SERVER_PROPERTIES" \
-    --cluster-id "$cluster_id" --ignore-formatted "${quorum_flags[@]}" "${scram_flags[@]}"
-  if ((dynamic_controller && metadata_unformatted && !initial)); then
-    set_directory_id "$metadata_dir/meta.properties" "$directory_id"
-  fi
+    --cluster-id="$cluster_id" --ignore-formatted "${quorum_flags[@]}" "${scram_flags[@]}"
 fi
 
 if [[ -n "${KRAFT_METRICS_JAVA_AGENT:-}" ]]; then # the server's JVM only, not the tools run above
@@ -161,4 +160,5 @@ if [[ -n "${KRAFT_METRICS_JAVA_AGENT:-}" ]]; then # the server's JVM only, not t
 fi
 
 echo "kraft: starting node $node_id ($POD_NAME)"
+[[ -z "${KRAFT_JVM_STARTED_FILE:-}" ]] || printf '%s\n' "$$" >"$KRAFT_JVM_STARTED_FILE" # kept through exec
 exec "$kafka_home/bin/kafka-server-start.sh" "$KRAFT_SERVER_PROPERTIES"

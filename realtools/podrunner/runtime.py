@@ -24,6 +24,7 @@ from .pod import Pod
 CLUSTER_DOMAIN = "cluster.local"
 # Kinds stored and accepted but not acted on: nothing here enforces network policies or disruption budgets.
 ACCEPTED_KINDS = frozenset({"Namespace", "NetworkPolicy", "PodDisruptionBudget", "PersistentVolumeClaim"})
+WORKLOAD_KINDS = frozenset({"StatefulSet", "Job"})
 SAMPLE_PERIOD = 1.0
 
 
@@ -201,34 +202,45 @@ class Runtime:
     async def apply(
         self, manifests: Sequence[Manifest], depends_on: Mapping[str, Sequence[str]], timeout: float
     ) -> None:
-        """Store ConfigMaps, Secrets and Services, then create or update the workloads, each once the
-        workloads it depends on (`Kind/name` -> `Kind/name`s, within the set) are done, as Pulumi orders
-        dependent resources; return once every workload is applied."""
+        """Store ConfigMaps, Secrets and Services, then create or update the workloads, each object with
+        entries in `depends_on` (`Kind/name` -> the workloads' `Kind/name`s, within the set) only once those
+        are done, as Pulumi orders dependent resources (a dynamic quorum's marker ConfigMap waits for the
+        controllers); return once every object is applied."""
         self.validate(manifests)
+        ordered = {
+            objects.key(m): m for m in manifests if m["kind"] in WORKLOAD_KINDS or depends_on.get(objects.key(m))
+        }
         for manifest in manifests:
-            where = (manifest["metadata"].get("namespace", "default"), manifest["metadata"]["name"])
-            if manifest["kind"] == "ConfigMap":
-                self.config_maps[where] = manifest
-            elif manifest["kind"] == "Secret":
-                self.secrets[where] = manifest
-            elif manifest["kind"] == "Service":
-                await self._apply_service(objects.parse_service(manifest))
-        workloads = {objects.key(m): m for m in manifests if m["kind"] in ("StatefulSet", "Job")}
-        waits_for = {name: [d for d in depends_on.get(name, ()) if d in workloads] for name in workloads}
+            if objects.key(manifest) not in ordered:
+                await self._store(manifest)
+        waits_for = {name: [d for d in depends_on.get(name, ()) if d in ordered] for name in ordered}
         applied: set[str] = set()
         deadline = time.monotonic() + timeout
-        while len(applied) < len(workloads):
-            for name, manifest in workloads.items():
+        while len(applied) < len(ordered):
+            for name, manifest in ordered.items():
                 if name not in applied and all(d in applied and self.done(d) for d in waits_for[name]):
-                    self._apply_workload(manifest)
+                    if manifest["kind"] in WORKLOAD_KINDS:
+                        self._apply_workload(manifest)
+                    else:
+                        await self._store(manifest)
                     applied.add(name)
-            if len(applied) == len(workloads):
+            if len(applied) == len(ordered):
                 break
             if time.monotonic() > deadline:
-                waiting = {n: waits_for[n] for n in workloads if n not in applied}
-                raise PodRunnerError(f"workloads still waiting for their dependencies after {timeout:.0f} s: {waiting}")
+                waiting = {n: waits_for[n] for n in ordered if n not in applied}
+                raise PodRunnerError(f"objects still waiting for their dependencies after {timeout:.0f} s: {waiting}")
             await self.wait_changed(1.0)
         self.changed()
+
+    async def _store(self, manifest: Manifest) -> None:
+        """Keep a ConfigMap or Secret for the volumes of pods started from now on; route a Service."""
+        where = (manifest["metadata"].get("namespace", "default"), manifest["metadata"]["name"])
+        if manifest["kind"] == "ConfigMap":
+            self.config_maps[where] = manifest
+        elif manifest["kind"] == "Secret":
+            self.secrets[where] = manifest
+        elif manifest["kind"] == "Service":
+            await self._apply_service(objects.parse_service(manifest))
 
     def done(self, name: str) -> bool:
         """Whether a workload is done: a StatefulSet rolled out and Ready, a Job complete (PodRunnerError if

@@ -1,0 +1,1 @@
+"""Tests against real Kafka releases (marker `realkafka`), run as local processes."""

@@ -18,19 +18,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kraft_component import manifests, naming
+from kraft_component import manifests, naming, quorum_marker
 from kraft_component.spec import ClusterSpec, PoolSpec
 from kraft_component.statefulset import statefulset
 
 STANDINS = Path(__file__).resolve().parent
-TOOLS = (
-    {tool: tool for tool in ("kafka-storage.sh", "kafka-server-start.sh", "kafka-metadata-quorum.sh")}
-    | {"kafka-features.sh": "admin-tool.sh"}
-    | {tool: "kafka_admin.py" for tool in ("kafka-configs.sh", "kafka-acls.sh", "kafka-topics.sh")}
-)  # the file each stand-in tool is a copy of
+TOOLS = {
+    tool: tool
+    for tool in ("kafka-storage.sh", "kafka-server-start.sh", "kafka-metadata-quorum.sh", "kafka-features.sh")
+} | {
+    tool: "kafka_admin.py" for tool in ("kafka-configs.sh", "kafka-acls.sh", "kafka-topics.sh")
+}  # the file each stand-in tool is a copy of
 TOOL_LIBRARY = "standin.sh"  # sourced by the tools
 CLUSTER_ID = "MkU3OEVBNTcwNTJENDM2Qg"  # the example ID of Kafka's quickstart: 22 characters of base64url
 OTHER_CLUSTER_ID = "Zm9yZWlnbi1jbHVzdGVyLQ"
+DASH_CLUSTER_ID = "-ZGFzaC1maXJzdC1jbHVzd"  # base64url may start with '-' (1 ID in 64)
 DIRECTORY_ID_SEED = "c3RhbmQtaW4gZGlyZWN0b3J5LWlkIHNlZWQgb2YgMzI"  # 32 bytes, as RandomId gives
 OTHER_DIRECTORY_ID_SEED = "YW5vdGhlciBkaXJlY3RvcnktaWQgc2VlZCwgMzIgYnk"
 SCRAM_PASSWORDS = {
@@ -230,9 +232,13 @@ class Pod:
             self.spec, self.namespace, manifests.secret_data(self.spec, cluster_id, seed, SCRAM_PASSWORDS)
         )
         for name, volume in volumes.items():
-            if "configMap" in volume:
+            files: dict[str, str]
+            if volume.get("configMap", {}).get("name") == naming.quorum_marker_name(self.spec.name):
+                assert volume["configMap"]["optional"] is True
+                files = {}  # the marker is created once the quorum has formed: form_quorum()
+            elif "configMap" in volume:
                 assert volume["configMap"]["name"] == config_map["metadata"]["name"]
-                files: dict[str, str] = {
+                files = {
                     key: self._on_volumes(text) if key.endswith(".properties") else text
                     for key, text in config_map["data"].items()
                 }
@@ -251,6 +257,17 @@ class Pod:
             folder.mkdir(parents=True)
             for key, content in files.items():
                 (folder / key).write_text(content, encoding="utf-8")
+
+    def form_quorum(self) -> None:
+        """Create the quorum marker, as the component does once the controllers are Ready: the kubelet fills
+        the pod's optional volume with it."""
+        volume = next(
+            volume["name"]
+            for volume in self.statefulset["spec"]["template"]["spec"]["volumes"]
+            if volume.get("configMap", {}).get("name") == naming.quorum_marker_name(self.spec.name)
+        )
+        for key, content in quorum_marker.marker(self.spec, self.namespace)["data"].items():
+            (self.volume_dir(volume) / key).write_text(content, encoding="utf-8")
 
     def directory_ids(self) -> dict[int, str]:
         """Node ID -> metadata directory ID, as the mounted cluster-ID Secret holds them (dynamic quorum)."""

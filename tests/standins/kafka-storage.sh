@@ -10,6 +10,8 @@
 # gets that entry's directory ID, every other directory a random one. --add-scram (-S) takes entries in
 # ScramParser's form, `SCRAM-SHA-256|SCRAM-SHA-512=[name=<user>,password=<password>(,iterations=<n>)]`,
 # iterations within 4096-16384, and writes each user to $KAFKA_HOME/scram, as the bootstrap records would.
+# Options are parsed as argparse4j parses them: a value follows as `--name value`, `--name=value` or
+# `-xvalue`, and a separate value that starts with '-' is read as an option ("expected one argument").
 set -euo pipefail
 # shellcheck source=standin.sh
 source "${BASH_SOURCE[0]%/*}/standin.sh"
@@ -22,15 +24,25 @@ quorum_option() { # the mutually exclusive group of StorageTool's format parser
   quorum_flag="$1"
 }
 while (($# > 0)); do
-  case "$1" in
-    -c | --config) config="$2" && shift 2 ;;
-    -t | --cluster-id) cluster_id="$2" && shift 2 ;;
-    -g | --ignore-formatted) ignore_formatted=1 && shift ;;
-    -s | --standalone) quorum_option "--standalone/-s" && shift ;;
-    -N | --no-initial-controllers) quorum_option "--no-initial-controllers/-N" && shift ;;
-    -I | --initial-controllers) quorum_option "--initial-controllers/-I" && initial_controllers="$2" && shift 2 ;;
-    -S | --add-scram) scram+=("$2") && shift 2 ;;
-    *) die "kafka-storage: error: unrecognized arguments: '$1'" ;;
+  option="$1" value=""
+  case "$option" in
+    --*=*) value="${option#*=}" option="${option%%=*}" && shift ;;
+    -[ctIS]?*) value="${option:2}" option="${option:0:2}" && shift ;;
+    -c | --config | -t | --cluster-id | -I | --initial-controllers | -S | --add-scram)
+      [[ $# -ge 2 && "$2" != -* ]] || die "kafka-storage: error: argument $option: expected one argument"
+      value="$2" && shift 2
+      ;;
+    *) shift ;;
+  esac
+  case "$option" in
+    -c | --config) config="$value" ;;
+    -t | --cluster-id) cluster_id="$value" ;;
+    -g | --ignore-formatted) ignore_formatted=1 ;;
+    -s | --standalone) quorum_option "--standalone/-s" ;;
+    -N | --no-initial-controllers) quorum_option "--no-initial-controllers/-N" ;;
+    -I | --initial-controllers) quorum_option "--initial-controllers/-I" && initial_controllers="$value" ;;
+    -S | --add-scram) scram+=("$value") ;;
+    *) die "kafka-storage: error: unrecognized arguments: '$option'" ;;
   esac
 done
 [[ -n "$config" ]] || die "kafka-storage: error: argument --config/-c is required"
