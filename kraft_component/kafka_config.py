@@ -8,6 +8,11 @@ from .spec import ClusterSpec, ExternalType, PoolSpec
 NODE_ID = "@NODE_ID@"
 POD_NAME = "@POD_NAME@"
 EXTERNAL_PORT = "@EXTERNAL_PORT@"  # KRAFT_EXTERNAL_PORT_OFFSET + node ID: a broker's own node port
+# KIP-1211: a topic created without a partition count or replication factor gets the active controller's. A
+# broker reads these two only to auto-create a topic, and from Kafka 4.3 a broker-only node that sets them logs
+# that they "will be ignored in 5.0" (KafkaConfig.validateValues); controllers keep them.
+CONTROLLER_ROLE_KEYS = ("num.partitions", "default.replication.factor")
+CONTROLLER_ROLE_KEYS_SINCE = (4, 3)
 
 
 def controller_endpoint(spec: ClusterSpec, pool: PoolSpec, ordinal: int, namespace: str) -> str:
@@ -98,7 +103,17 @@ def pool_properties(spec: ClusterSpec, pool: PoolSpec, namespace: str) -> dict[s
         properties["inter.broker.listener.name"] = listeners.INTERNAL.name
         if pool.scheduling.zone:
             properties["broker.rack"] = pool.scheduling.zone
-    return properties | kafka_security.node_properties(spec, pool) | topic_defaults(spec)
+    return for_roles(spec, pool, properties | kafka_security.node_properties(spec, pool) | topic_defaults(spec))
+
+
+def for_roles(spec: ClusterSpec, pool: PoolSpec, properties: dict[str, str]) -> dict[str, str]:
+    """`properties` without the keys the release reads only in the controller role, on a broker-only node that
+    auto-creates no topics."""
+    if pool.is_controller or spec.kafka_minor < CONTROLLER_ROLE_KEYS_SINCE:
+        return properties
+    if properties.get("auto.create.topics.enable") == "true":
+        return properties
+    return {key: value for key, value in properties.items() if key not in CONTROLLER_ROLE_KEYS}
 
 
 def log_directories(pool: PoolSpec) -> dict[str, str]:

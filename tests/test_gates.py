@@ -281,12 +281,13 @@ def _removed_kafka_key(objects: list[Manifest]) -> None:
 
 
 def _twice_set_kafka_key(objects: list[Manifest]) -> None:
-    find(objects, "ConfigMap", "kafka-config")["data"]["brokers.properties"] += "num.partitions=1\n"
+    find(objects, "ConfigMap", "kafka-config")["data"]["controllers.properties"] += "num.partitions=1\n"
 
 
 def _huge_partition_count(objects: list[Manifest]) -> None:
     data = find(objects, "ConfigMap", "kafka-config")["data"]
-    data["brokers.properties"] = data["brokers.properties"].replace("num.partitions=12", "num.partitions=2147483648")
+    key = "controllers.properties"  # Kafka 4.3+ reads num.partitions in the controller role only
+    data[key] = data[key].replace("num.partitions=12", "num.partitions=2147483648")
 
 
 def _huge_node_ids(objects: list[Manifest]) -> None:
@@ -374,7 +375,7 @@ BROKEN: dict[str, tuple[Callable[[list[Manifest]], None], Gate, str]] = {
     "wrong type": (_wrong_type, client_models, "StatefulSet/kafka-brokers: spec.replicas: Input should be a valid integer"),
     "misspelt kafka key": (
         _misspelt_kafka_key, kafka_properties,
-        "ConfigMap/kafka-config: data['brokers.properties']: line 28: 'num.partition' is not a Kafka 4.4.0 property",
+        "ConfigMap/kafka-config: data['brokers.properties']: line 26: 'num.partition' is not a Kafka 4.4.0 property",
     ),
     "key removed in 4.0": (_removed_kafka_key, kafka_properties, "'zookeeper.connect' was removed in Kafka 4.0"),
     "int out of range": (

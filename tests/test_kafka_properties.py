@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from kraft_component import manifests
-from kraft_component.kafka_config import pool_properties
+from kraft_component.kafka_config import for_roles, pool_properties
 from kraft_component.spec import KAFKA_VERSIONS, ClusterSpec, QuorumMode, parse_spec
 from tests.kafka_names import config_names, is_known, removed_in_4
 from tests.standins import Pod, parse_properties
@@ -113,3 +113,29 @@ def test_each_mode_finds_the_quorum_one_way_only(mode: QuorumMode) -> None:
     dynamic = {"controller.quorum.bootstrap.servers"}
     static = {"controller.quorum.voters"}
     assert names & (dynamic | static) == (dynamic if mode is QuorumMode.DYNAMIC else static)
+
+
+@pytest.mark.parametrize("version", KAFKA_VERSIONS)
+def test_topic_defaults_are_set_in_the_roles_each_release_reads_them_in(version: str) -> None:
+    """Kafka 4.3 and newer log, for a broker-only node that sets num.partitions or default.replication.factor,
+    that it "will be ignored in 5.0" (KIP-1211; KafkaConfig.validateValues): topics get them from the active
+    controller. Older releases say nothing, and keep them on every node."""
+    spec = spec_of(version, "broker-only", QuorumMode.DYNAMIC)
+    controllers, brokers = (set(pool_properties(spec, pool, spec.namespace)) for pool in spec.pools)
+    combined_spec = spec_of(version, "combined", QuorumMode.DYNAMIC)
+    combined = set(pool_properties(combined_spec, combined_spec.pools[0], combined_spec.namespace))
+    controller_role_keys = {"num.partitions", "default.replication.factor"}
+
+    assert controller_role_keys <= controllers
+    assert controller_role_keys <= combined
+    warns = tuple(map(int, version.split(".")[:2])) >= (4, 3)
+    assert (brokers & controller_role_keys) == (set() if warns else controller_role_keys)
+
+
+def test_a_broker_that_auto_creates_topics_keeps_their_defaults() -> None:
+    """Until Kafka 5.0 a broker auto-creates a topic with its own num.partitions and default.replication.factor."""
+    spec = spec_of(KAFKA_VERSIONS[-1], "broker-only", QuorumMode.DYNAMIC)
+    brokers = spec.pools[1]
+    defaults = {"num.partitions": "12", "default.replication.factor": "3", "auto.create.topics.enable": "true"}
+    kept = for_roles(spec, brokers, pool_properties(spec, brokers, spec.namespace) | defaults)
+    assert (kept["num.partitions"], kept["default.replication.factor"]) == ("12", "3")

@@ -4,26 +4,45 @@ their output means."""
 import json
 import re
 import shlex
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from kraft_component import naming
+from kraft_component.jobs import TOOL_HEAP
 from kraft_component.manifests import bootstrap_servers
 from kraft_component.spec import ClusterSpec, parse_spec
 from realtools.podrunner import Cluster
 
 TOOL_TIMEOUT = 180
+LOG_DIRS = ("kafka-run-class.sh", "org.apache.kafka.tools.LogDirsCommand")  # kafka-log-dirs.sh, not installed
+# A node's environment is for its server: the server's log4j configuration (INFO to the console), its heap,
+# its JVM flags and `-name kafkaServer`. A tool run beside it gets Kafka's own tool defaults instead, and
+# the admin Jobs' heap, as an operator's `kubectl exec` should.
+TOOL_ENVIRONMENT = (
+    f"unset KAFKA_LOG4J_OPTS KAFKA_JVM_PERFORMANCE_OPTS KAFKA_OPTS EXTRA_ARGS && export KAFKA_HEAP_OPTS='{TOOL_HEAP}'"
+)
 
 
-def as_admin(tool: str, *arguments: str) -> list[str]:
-    """A command that runs a Kafka tool as the admin user, with the client config the admin Jobs build from
-    the ConfigMap's template and the mounted Secrets (the node's own properties.sh does the filling in)."""
-    script = (
-        f"source {naming.CONFIG_MOUNT}/{naming.PROPERTIES_LIBRARY} && KRAFT_WORK_DIR=$(mktemp -d) && "
-        f'config="$(client_config {naming.CONFIG_MOUNT}/{naming.CLIENT_PROPERTIES_KEY})" && '
-        f'exec {naming.KAFKA_HOME}/bin/{tool} --command-config "$config" {shlex.join(arguments)}'
+def as_admin(tool: Sequence[str], *arguments: str) -> list[str]:
+    """A command that runs a Kafka tool (its script in bin/, and the script's own arguments) as the admin
+    user, with the client config the admin Jobs build from the ConfigMap's template and the mounted Secrets
+    (the node's own properties.sh does the filling in)."""
+    script, *launcher = tool
+    command = shlex.join([f"{naming.KAFKA_HOME}/bin/{script}", *launcher])
+    script_text = (
+        f"source {naming.CONFIG_MOUNT}/{naming.PROPERTIES_LIBRARY} && {TOOL_ENVIRONMENT} && "
+        f'KRAFT_WORK_DIR=$(mktemp -d) && config="$(client_config {naming.CONFIG_MOUNT}/{naming.CLIENT_PROPERTIES_KEY})" && '
+        f'exec {command} --command-config "$config" {shlex.join(arguments)}'
     )
-    return ["/bin/bash", "-c", script]
+    return ["/bin/bash", "-c", script_text]
+
+
+def admin_tool(cluster: Cluster, pod: str, tool: Sequence[str], *arguments: str) -> str:
+    """Run a Kafka tool in `pod` as the admin user; its output (AssertionError with it when the tool fails)."""
+    result = cluster.exec(pod, as_admin(tool, *arguments), timeout=TOOL_TIMEOUT)
+    assert result.returncode == 0, f"{' '.join(tool)} {' '.join(arguments)} failed in {pod}:\n{result.stdout}"
+    return result.stdout
 
 
 @dataclass(frozen=True)
@@ -55,11 +74,30 @@ def parse_quorum_status(output: str) -> QuorumStatus:
 
 def quorum_status(cluster: Cluster, pod: str, spec: ClusterSpec) -> QuorumStatus:
     """The quorum as the brokers report it, asked from `pod` as the admin user."""
-    command = as_admin("kafka-metadata-quorum.sh", "--bootstrap-server", bootstrap_servers(spec, spec.namespace),
-                       "describe", "--status")  # fmt: skip
-    result = cluster.exec(pod, command, timeout=TOOL_TIMEOUT)
-    assert result.returncode == 0, f"kafka-metadata-quorum.sh failed in {pod}:\n{result.stdout}"
-    return parse_quorum_status(result.stdout)
+    output = admin_tool(cluster, pod, ["kafka-metadata-quorum.sh"], "--bootstrap-server",
+                        bootstrap_servers(spec, spec.namespace), "describe", "--status")  # fmt: skip
+    return parse_quorum_status(output)
+
+
+def create_topic(cluster: Cluster, pod: str, spec: ClusterSpec, topic: str, *, partitions: int, replicas: int) -> None:
+    """Create a topic as the admin user (applications here may not)."""
+    admin_tool(cluster, pod, ["kafka-topics.sh"], "--bootstrap-server", bootstrap_servers(spec, spec.namespace),
+               "--create", "--topic", topic, "--partitions", str(partitions), "--replication-factor", str(replicas))  # fmt: skip
+
+
+def log_dirs(cluster: Cluster, pod: str, spec: ClusterSpec, topic: str) -> dict[int, dict[str, dict[str, int]]]:
+    """What every broker reports of its log directories (`kafka-log-dirs --describe`): broker -> log
+    directory -> partition of `topic` -> its size in bytes. A directory with an error fails the call."""
+    output = admin_tool(cluster, pod, LOG_DIRS, "--bootstrap-server", bootstrap_servers(spec, spec.namespace),
+                        "--describe", "--topic-list", topic)  # fmt: skip
+    (line,) = [line for line in output.splitlines() if line.startswith("{")]
+    report: dict[int, dict[str, dict[str, int]]] = {}
+    for broker in json.loads(line)["brokers"]:
+        for directory in broker["logDirs"]:
+            assert directory["error"] is None, f"broker {broker['broker']}: {directory}"
+            sizes = {partition["partition"]: partition["size"] for partition in directory["partitions"]}
+            report.setdefault(broker["broker"], {})[directory["logDir"]] = sizes
+    return report
 
 
 def spec_of(cluster_config: dict[str, Any]) -> ClusterSpec:
