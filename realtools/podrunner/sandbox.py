@@ -113,11 +113,11 @@ def setup_script(launch: Launch) -> str:
     ]
     for bind in launch.binds:
         target = _q("." + bind.target)
-        if bind.source.is_dir():
-            lines.append(f"mkdir -p {target} && mount --bind {_q(bind.source)} {target}")
-        else:  # a file of the image, such as an agent jar
+        if bind.source.is_file():  # a file of the image, such as an agent jar
             parent = _q("." + posixpath.dirname(bind.target))
             lines.append(f"mkdir -p {parent} && touch {target} && mount --bind {_q(bind.source)} {target}")
+        else:
+            lines.append(f"mkdir -p {target} && mount --bind {_q(bind.source)} {target}")
         if bind.read_only:
             lines.append(f"mount -o remount,bind,ro {target}")
     lines += [
