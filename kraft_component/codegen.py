@@ -21,7 +21,7 @@ is here; the hosted component validates what arrives with `parse_spec`. Closed s
 (Pulumi's analyzer accepts Enum, not Literal), and the class names become the schema's type names.
 """
 
-from typing import NotRequired, TypedDict
+from typing import Any, NotRequired, TypedDict
 '''
 SCALARS = (str, int, float, bool)
 
@@ -31,8 +31,8 @@ def shape(annotation: Any) -> Any:
     if get_origin(annotation) is Annotated:
         return shape(get_args(annotation)[0])
     if get_origin(annotation) in (Union, UnionType):
-        (inner,) = [argument for argument in get_args(annotation) if argument is not NoneType]
-        return shape(inner)
+        inner = [argument for argument in get_args(annotation) if argument is not NoneType]
+        return shape(inner[0]) if len(inner) == 1 else annotation
     return annotation
 
 
@@ -54,6 +54,8 @@ def type_source(annotation: Any) -> str:
         return annotation.__name__
     if annotation in SCALARS:
         return str(annotation.__name__)
+    if get_origin(annotation) in (Union, UnionType):
+        return "Any"  # a value of several types (kafkaConfig's): Pulumi's analyzer takes no Union
     arguments = [type_source(argument) for argument in get_args(annotation)]
     items = "str" if enum_items(annotation) else arguments[-1]
     if get_origin(annotation) is list:

@@ -23,7 +23,7 @@ from typing import Any
 
 from pydantic.alias_generators import to_camel
 
-from . import codegen, component, reference
+from . import codegen, component, kafka_overrides, reference
 from .spec import DEFAULT_KAFKA_VERSION, KAFKA_VERSIONS
 
 PACKAGE_TYPES = Path("kraft_component/package_types.py")
@@ -105,6 +105,20 @@ def kafka_versions() -> str:
     return f"{listed}; the default is `{DEFAULT_KAFKA_VERSION}`.\n"
 
 
+def kafka_keys_kraft_sets() -> str:
+    """The Kafka keys kafkaConfig refuses, by the kraft key to set instead, and those refused for a reason."""
+    rows = [
+        f"| `{owner}` | {', '.join(f'`{key}*`' if key.endswith('.') else f'`{key}`' for key in keys)} |"
+        for owner, keys in kafka_overrides.kraft_keys().items()
+    ]
+    refused = [f"| `{key}*` |" if key.endswith(".") else f"| `{key}` |" for key in kafka_overrides.REFUSED]
+    reasons = [f"{row} {reason} |" for row, reason in zip(refused, kafka_overrides.REFUSED.values(), strict=True)]
+    return (
+        "| Set instead | Kafka keys |\n| --- | --- |\n" + "\n".join(rows) + "\n\n"
+        "| Kafka key | Refused because |\n| --- | --- |\n" + "\n".join(reasons) + "\n"
+    )
+
+
 def blocks(root: Path, schema: dict[str, Any]) -> dict[str, Callable[[], str]]:
     """Each generated block's content, by name."""
     return {
@@ -114,6 +128,7 @@ def blocks(root: Path, schema: dict[str, Any]) -> dict[str, Callable[[], str]]:
         "package-inputs": lambda: package_inputs(schema),
         "unit-test-example": lambda: unit_test_example(root),
         "kafka-versions": kafka_versions,
+        "kafka-keys-kraft-sets": kafka_keys_kraft_sets,
     }
 
 

@@ -1,8 +1,10 @@
 """server.properties for each pool, as a template the node bootstrap script completes per pod."""
 
+import re
+
 from . import kafka_security, listeners, naming
 from .listeners import Listener
-from .spec import ClusterSpec, ExternalType, PoolSpec
+from .spec import ClusterSpec, ExternalType, KafkaScalar, PoolSpec
 
 # Filled in by the node scripts, which know the pod they run in.
 NODE_ID = "@NODE_ID@"
@@ -13,6 +15,11 @@ EXTERNAL_PORT = "@EXTERNAL_PORT@"  # KRAFT_EXTERNAL_PORT_OFFSET + node ID: a bro
 # that they "will be ignored in 5.0" (KafkaConfig.validateValues); controllers keep them.
 CONTROLLER_ROLE_KEYS = ("num.partitions", "default.replication.factor")
 CONTROLLER_ROLE_KEYS_SINCE = (4, 3)
+FILLED_IN = re.compile(r"@(NODE_ID|POD_NAME|EXTERNAL_PORT|FILE:[^@]+)@")  # what properties.sh fill_template replaces
+POOL = "pools[*]"  # in the key that owns a property: the pool the properties are for
+# kraft's choices that kafkaConfig may change: the safe values where Kafka's own default is not.
+KRAFT_DEFAULTS = {"auto.create.topics.enable": "false", "unclean.leader.election.enable": "false"}
+_ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\f": "\\f"}
 
 
 def controller_endpoint(spec: ClusterSpec, pool: PoolSpec, ordinal: int, namespace: str) -> str:
@@ -57,18 +64,19 @@ def quorum_properties(spec: ClusterSpec, namespace: str) -> dict[str, str]:
     return {"controller.quorum.voters": quorum_voters(spec, namespace)}
 
 
-def topic_defaults(spec: ClusterSpec) -> dict[str, str]:
-    """Replication defaults sized to the broker count. Controllers need them too: from Kafka 4.1 the
-    cluster-wide `min.insync.replicas` and topic defaults come from the active controller."""
+def topic_defaults(spec: ClusterSpec) -> dict[str, dict[str, str]]:
+    """Replication defaults sized to the broker count, by the topicDefaults key that sets them. Controllers need
+    them too: from Kafka 4.1 the cluster-wide `min.insync.replicas` and topic defaults come from the active
+    controller."""
+    factor, min_isr = str(spec.replication_factor), str(spec.min_insync_replicas)
     return {
-        "num.partitions": str(spec.topic_defaults.partitions),
-        "default.replication.factor": str(spec.replication_factor),
-        "min.insync.replicas": str(spec.min_insync_replicas),
-        "offsets.topic.replication.factor": str(spec.replication_factor),
-        "transaction.state.log.replication.factor": str(spec.replication_factor),
-        "transaction.state.log.min.isr": str(spec.min_insync_replicas),
-        "auto.create.topics.enable": "false",
-        "unclean.leader.election.enable": "false",
+        "topicDefaults.partitions": {"num.partitions": str(spec.topic_defaults.partitions)},
+        "topicDefaults.replicationFactor": {
+            "default.replication.factor": factor,
+            "offsets.topic.replication.factor": factor,
+            "transaction.state.log.replication.factor": factor,
+        },
+        "topicDefaults.minInsyncReplicas": {"min.insync.replicas": min_isr, "transaction.state.log.min.isr": min_isr},
     }
 
 
@@ -82,28 +90,65 @@ def advertised_address(spec: ClusterSpec, listener: Listener, namespace: str) ->
     return f"{naming.external_host(external.host_pattern, NODE_ID)}:{port}"
 
 
-def pool_properties(spec: ClusterSpec, pool: PoolSpec, namespace: str) -> dict[str, str]:
-    """Every property of a node of `pool`, with the placeholders left for the pod to fill in."""
+def owned_properties(spec: ClusterSpec, pool: PoolSpec, namespace: str) -> dict[str, dict[str, str]]:
+    """Every property kraft decides for a node of `pool`, by the `kraft:cluster` key that decides it (`pools[*]`:
+    the pool's own). kafkaConfig may not set them: kafka_overrides refuses each with its key."""
     opened = listeners.for_pool(spec, pool)
-    properties = {
-        "process.roles": ",".join(role.value for role in sorted(pool.roles)),
-        "node.id": NODE_ID,
-        **quorum_properties(spec, namespace),
-        "controller.listener.names": listeners.CONTROLLER.name,
-        "listeners": ",".join(f"{listener.name}://:{listener.port}" for listener in opened),
-        "advertised.listeners": ",".join(
-            f"{listener.name}://{advertised_address(spec, listener, namespace)}" for listener in opened
-        ),
-        "listener.security.protocol.map": ",".join(
-            f"{listener.name}:{listeners.protocol(spec, listener)}" for listener in listeners.for_cluster(spec)
-        ),
-        **log_directories(pool),
-    }
-    if pool.is_broker:
-        properties["inter.broker.listener.name"] = listeners.INTERNAL.name
-        if pool.scheduling.zone:
-            properties["broker.rack"] = pool.scheduling.zone
-    return for_roles(spec, pool, properties | kafka_security.node_properties(spec, pool) | topic_defaults(spec))
+    zone = pool.scheduling.zone if pool.is_broker else None
+    return by_owner(
+        {
+            f"{POOL}.roles": {"process.roles": ",".join(role.value for role in sorted(pool.roles))},
+            f"{POOL}.nodeIdOffset": {"node.id": NODE_ID},
+            "quorum.mode": quorum_properties(spec, namespace),
+            "listeners": {
+                "controller.listener.names": listeners.CONTROLLER.name,
+                "listeners": ",".join(f"{listener.name}://:{listener.port}" for listener in opened),
+                "advertised.listeners": ",".join(
+                    f"{listener.name}://{advertised_address(spec, listener, namespace)}" for listener in opened
+                ),
+                "listener.security.protocol.map": ",".join(
+                    f"{listener.name}:{listeners.protocol(spec, listener)}" for listener in listeners.for_cluster(spec)
+                ),
+            },
+            listeners.spec_key(listeners.INTERNAL): (
+                {"inter.broker.listener.name": listeners.INTERNAL.name} if pool.is_broker else {}
+            ),
+            f"{POOL}.storage": log_directories(pool),
+            f"{POOL}.scheduling.zone": {"broker.rack": zone} if zone else {},
+        },
+        kafka_security.node_properties(spec, pool),
+        topic_defaults(spec),
+    )
+
+
+def by_owner(*parts: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    """Parts of owned properties merged per owning key."""
+    merged: dict[str, dict[str, str]] = {}
+    for part in parts:
+        for owner, properties in part.items():
+            merged.setdefault(owner, {}).update(properties)
+    return merged
+
+
+def render_value(value: KafkaScalar | list[KafkaScalar]) -> str:
+    """A kafkaConfig value as Kafka parses it: booleans in lower case, whole numbers without a fraction (a number
+    may arrive as 3.0 through a Pulumi SDK), lists comma-separated."""
+    if isinstance(value, list):
+        return ",".join(map(render_value, value))
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def pool_properties(spec: ClusterSpec, pool: PoolSpec, namespace: str) -> dict[str, str]:
+    """Every property of a node of `pool`, with the placeholders left for the pod to fill in: kraft's own, then
+    its defaults, the cluster's kafkaConfig and the pool's, each later one winning."""
+    owned = {name: value for part in owned_properties(spec, pool, namespace).values() for name, value in part.items()}
+    overrides = spec.kafka_config | pool.kafka_config
+    merged = owned | KRAFT_DEFAULTS | {name: render_value(value) for name, value in overrides.items()}
+    return for_roles(spec, pool, merged)
 
 
 def for_roles(spec: ClusterSpec, pool: PoolSpec, properties: dict[str, str]) -> dict[str, str]:
@@ -126,4 +171,15 @@ def log_directories(pool: PoolSpec) -> dict[str, str]:
 
 def render_properties(properties: dict[str, str]) -> str:
     """The text of a properties file, one `key=value` per line in the given order."""
-    return "".join(f"{key}={value}\n" for key, value in properties.items())
+    return "".join(f"{key}={escaped(value)}\n" for key, value in properties.items())
+
+
+def escaped(value: str) -> str:
+    """A value as a Java properties file holds it: one line of printable ASCII (Kafka reads the file as
+    ISO-8859-1), with backslashes, line breaks and every other character escaped."""
+    return "".join(_ESCAPES.get(char) or (char if " " <= char <= "~" else _unicode_escape(char)) for char in value)
+
+
+def _unicode_escape(char: str) -> str:
+    units = char.encode("utf-16-be")
+    return "".join(f"\\u{units[i]:02x}{units[i + 1]:02x}" for i in range(0, len(units), 2))

@@ -120,10 +120,13 @@ def setting_problem(keys: Mapping[str, ConfigKey], name: str, value: str, what: 
     """An unknown name (with the nearest valid names) or a value Kafka would refuse; None when neither.
     `what` names the ConfigDef in the message ("a Kafka 4.4.0 broker config")."""
     key = keys.get(name)
-    if key is None:
-        nearest = nearest_names(name, keys)
-        return f"{name!r} is not {what}" + (f"; did you mean {', '.join(nearest)}?" if nearest else "")
-    return key.problem(value)
+    return unknown_name(name, keys, what) if key is None else key.problem(value)
+
+
+def unknown_name(name: str, keys: Mapping[str, ConfigKey], what: str) -> str:
+    """`name` is not one of `keys` (`what`), with the nearest names that are."""
+    nearest = nearest_names(name, keys)
+    return f"{name!r} is not {what}" + (f"; did you mean {', '.join(nearest)}?" if nearest else "")
 
 
 def broker_setting_problem(version: str, name: str, value: str) -> str | None:

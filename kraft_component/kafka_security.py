@@ -53,26 +53,32 @@ def _listener_prefix(listener: Listener) -> str:
     return f"listener.name.{listener.name.lower()}"
 
 
-def node_properties(spec: ClusterSpec, pool: PoolSpec) -> dict[str, str]:
-    """A node's TLS, SCRAM and authorizer settings for the listeners it opens and connects to."""
-    properties = identity_properties() if spec.listeners.uses_tls else {}
+def node_properties(spec: ClusterSpec, pool: PoolSpec) -> dict[str, dict[str, str]]:
+    """A node's TLS, SCRAM and authorizer settings for the listeners it opens and connects to, by the
+    `kraft:cluster` key that decides them."""
+    owned = {"tls": identity_properties() if spec.listeners.uses_tls else {}}
     opened = listeners.for_pool(spec, pool)
+    if any(listeners.uses_sasl(spec, listener) for listener in opened):
+        owned["listeners"] = {"sasl.enabled.mechanisms": listeners.SCRAM_MECHANISM}
     for listener in opened:
-        if listeners.requires_client_certificate(spec, listener):
-            properties[f"{_listener_prefix(listener)}.ssl.client.auth"] = "required"
-    sasl = [listener for listener in opened if listeners.uses_sasl(spec, listener)]
-    if sasl:
-        properties["sasl.enabled.mechanisms"] = listeners.SCRAM_MECHANISM
-    for listener in sasl:
-        if listener is listeners.INTERNAL:  # the broker logs in to its peers as the internal user
-            jaas = scram_jaas(
-                naming.INTERNAL_USER, from_file(secret_file(naming.scram_password_key(naming.INTERNAL_USER)))
-            )
+        owned[listeners.spec_key(listener)] = _listener_properties(spec, listener)
+    return owned | authorizer_properties(spec)
+
+
+def _listener_properties(spec: ClusterSpec, listener: Listener) -> dict[str, str]:
+    """Mutual TLS on the nodes' own TLS listeners; SCRAM on SASL ones (the broker logs in to its peers as the
+    internal user)."""
+    properties = {}
+    if listeners.requires_client_certificate(spec, listener):
+        properties[f"{_listener_prefix(listener)}.ssl.client.auth"] = "required"
+    if listeners.uses_sasl(spec, listener):
+        jaas = scram_jaas()
+        if listener is listeners.INTERNAL:
+            password = from_file(secret_file(naming.scram_password_key(naming.INTERNAL_USER)))
+            jaas = scram_jaas(naming.INTERNAL_USER, password)
             properties["sasl.mechanism.inter.broker.protocol"] = listeners.SCRAM_MECHANISM
-        else:
-            jaas = scram_jaas()
         properties[f"{_listener_prefix(listener)}.{listeners.SCRAM_MECHANISM.lower()}.sasl.jaas.config"] = jaas
-    return properties | authorizer_properties(spec)
+    return properties
 
 
 def super_users(spec: ClusterSpec) -> list[str]:
@@ -82,11 +88,14 @@ def super_users(spec: ClusterSpec) -> list[str]:
     return [f"User:{name}" for name in names + list(spec.authorization.super_users)]
 
 
-def authorizer_properties(spec: ClusterSpec) -> dict[str, str]:
+def authorizer_properties(spec: ClusterSpec) -> dict[str, dict[str, str]]:
     """StandardAuthorizer on every node (controllers authorize the brokers' and admin requests too)."""
     if not spec.authorization.enabled:
         return {}
-    return {"authorizer.class.name": STANDARD_AUTHORIZER, "super.users": ";".join(super_users(spec))}
+    return {
+        "authorization.enabled": {"authorizer.class.name": STANDARD_AUTHORIZER},
+        "authorization.superUsers": {"super.users": ";".join(super_users(spec))},
+    }
 
 
 def admin_client_properties(spec: ClusterSpec) -> dict[str, str]:

@@ -34,6 +34,11 @@ def for_pool(spec: ClusterSpec, pool: PoolSpec) -> tuple[Listener, ...]:
     return (broker if pool.is_broker else ()) + ((CONTROLLER,) if pool.is_controller else ())
 
 
+def spec_key(listener: Listener) -> str:
+    """The `kraft:cluster` key that sets the listener's security protocol."""
+    return f"listeners.{listener.port_name}"
+
+
 def protocol(spec: ClusterSpec, listener: Listener) -> str:
     """The listener's `listener.security.protocol.map` entry."""
     return dict(zip(for_cluster(spec), spec.listeners.protocols, strict=True))[listener].value

@@ -5,7 +5,7 @@ is here; the hosted component validates what arrives with `parse_spec`. Closed s
 (Pulumi's analyzer accepts Enum, not Literal), and the class names become the schema's type names.
 """
 
-from typing import NotRequired, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 from .spec import (
     AclResource,
@@ -468,6 +468,8 @@ class PoolSpec(TypedDict):
     """This pool's pod template, merged over the cluster-level template. Default: `{}`."""
     logging: NotRequired[Logging]
     """This pool's log levels, over the cluster's. Default: `{}`."""
+    kafkaConfig: NotRequired[dict[str, Any]]
+    """Kafka settings (`server.properties` keys) for this pool's nodes, over the cluster's `kafkaConfig`; checked like it (docs/tailoring.md). Default: `{}`."""
 
 
 class ClusterSpec(TypedDict):
@@ -517,3 +519,5 @@ class ClusterSpec(TypedDict):
     """keep: a topic removed from `topics` stays in the cluster, untouched; delete: kraft deletes it. Default: `keep`."""
     metrics: NotRequired[Metrics]
     """Prometheus metrics, alerts and their objects (docs/operations-metrics.md). Default: `{}`."""
+    kafkaConfig: NotRequired[dict[str, Any]]
+    """Kafka settings (`server.properties` keys) for every node, over kraft's defaults; a pool's `kafkaConfig` overrides them. Checked against `kafkaVersion`'s configuration definitions; keys kraft sets are refused with the key that sets them (docs/tailoring.md). Default: `{}`."""

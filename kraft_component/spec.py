@@ -4,6 +4,7 @@ Stack config (`kraft:cluster`) and component args are parsed here once, at the e
 the key path (`kraft:cluster.pools[0].replicas`) and, for closed sets, the allowed values.
 """
 
+import json
 import re
 from collections.abc import Mapping
 from enum import StrEnum
@@ -41,6 +42,8 @@ _IMAGE = re.compile(
 _LABEL_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
 _USER_NAME = re.compile(r"^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$")
 _CIDR = re.compile(r"^[0-9a-fA-F:.]+/[0-9]{1,3}$")
+_KAFKA_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_PLAIN_KEY = re.compile(r"^[A-Za-z0-9_]+$")  # a key path part that needs no quotes
 RESERVED_USERS = naming.BOOTSTRAPPED_USERS
 NODE_PORT_RANGE = range(30000, 32768)  # the API server's default --service-node-port-range
 CLUSTER_RESOURCE = "kafka-cluster"  # the only name of the cluster ACL resource
@@ -82,6 +85,14 @@ class RuleError(ValueError):
     def __init__(self, path: str, message: str) -> None:
         super().__init__(message)
         self.path = path
+
+
+class RuleErrors(ValueError):
+    """Every problem one check found, reported one line each (a user fixes them in one go)."""
+
+    def __init__(self, errors: list[RuleError]) -> None:
+        super().__init__("; ".join(f"{error.path}: {error}" for error in errors))
+        self.errors = errors
 
 
 class Role(StrEnum):
@@ -355,6 +366,20 @@ def _absolute_path(value: str) -> str:
     return value
 
 
+def _kafka_key(value: str) -> str:
+    if not _KAFKA_KEY.match(value):
+        raise ValueError(f"{value!r} is not a Kafka configuration key; allowed: letters, digits, '.', '_' and '-'")
+    return value
+
+
+def _kafka_value(value: Any) -> Any:
+    """One error for a value of no Kafka shape, rather than one per member of the union."""
+    scalars = (str, int, float, bool)
+    if isinstance(value, scalars) or (isinstance(value, list) and all(isinstance(item, scalars) for item in value)):
+        return value
+    raise ValueError(f"{value!r} is not a Kafka value; allowed: a string, number, boolean or a list of those")
+
+
 def _host_pattern(value: str) -> str:
     if value.count("{nodeId}") != 1:
         raise ValueError(f"{value!r} must contain {{nodeId}} exactly once, so every broker has its own host")
@@ -457,6 +482,22 @@ TopicConfigValue = Annotated[
 Duration = Annotated[str, AfterValidator(_duration), _described("Prometheus duration", pattern=_DURATION.pattern)]
 AbsolutePath = Annotated[
     str, AfterValidator(_absolute_path), _described("absolute path", pattern=_ABSOLUTE_PATH.pattern)
+]
+KafkaScalar = str | int | float | bool
+KafkaValue = Annotated[KafkaScalar | list[KafkaScalar], BeforeValidator(_kafka_value)]
+_KAFKA_SCALARS = ["string", "number", "boolean"]
+KafkaConfig = Annotated[
+    dict[Annotated[str, AfterValidator(_kafka_key)], KafkaValue],
+    WithJsonSchema(
+        {
+            "type": "object",
+            "propertyNames": {"pattern": _KAFKA_KEY.pattern},
+            "additionalProperties": {
+                "title": "string, number, boolean or list",
+                "anyOf": [{"type": _KAFKA_SCALARS}, {"type": "array", "items": {"type": _KAFKA_SCALARS}}],
+            },
+        }
+    ),
 ]
 
 
@@ -981,6 +1022,11 @@ class PoolSpec(_Model):
         default=PodTemplate(), description="This pool's pod template, merged over the cluster-level template."
     )
     logging: Logging = Field(default=Logging(), description="This pool's log levels, over the cluster's.")
+    kafka_config: KafkaConfig = Field(
+        default={},
+        description="Kafka settings (`server.properties` keys) for this pool's nodes, over the cluster's "
+        "`kafkaConfig`; checked like it (docs/tailoring.md).",
+    )
 
     @model_validator(mode="after")
     def _distinct_roles(self) -> Self:
@@ -1407,6 +1453,12 @@ class ClusterSpec(_Model):
     metrics: Metrics = Field(
         default=Metrics(), description="Prometheus metrics, alerts and their objects (docs/operations-metrics.md)."
     )
+    kafka_config: KafkaConfig = Field(
+        default={},
+        description="Kafka settings (`server.properties` keys) for every node, over kraft's defaults; a pool's "
+        "`kafkaConfig` overrides them. Checked against `kafkaVersion`'s configuration definitions; keys kraft sets "
+        "are refused with the key that sets them (docs/tailoring.md).",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -1428,6 +1480,7 @@ class ClusterSpec(_Model):
 
     @model_validator(mode="after")
     def _check_topology(self) -> Self:
+        _check_kafka_config(self)
         _check_pool_names(self)
         _check_node_ids(self.pools)
         if self.controller_count == 0:
@@ -1558,6 +1611,15 @@ def default_node_id_offsets(pools: list[Mapping[str, Any]]) -> list[Any]:
         taken.append(range(candidate, candidate + sizes[index]))
         candidate += -(-sizes[index] // 100) * 100
     return offsets
+
+
+def _check_kafka_config(spec: ClusterSpec) -> None:
+    """Every override at once (they depend on no other rule): see kafka_overrides."""
+    from .kafka_overrides import override_problems  # noqa: PLC0415 - it renders specs, so it imports this module
+
+    problems = override_problems(spec)
+    if problems:
+        raise RuleErrors(problems)
 
 
 def _check_pool_names(spec: ClusterSpec) -> None:
@@ -1816,8 +1878,11 @@ def describe_errors(error: ValidationError, key: str) -> str:
         location = list(problem["loc"])
         cause = problem.get("ctx", {}).get("error")
         path = _key_path(key, location)
+        if isinstance(cause, RuleErrors):
+            lines += [f"{_joined(path, rule.path)}: {rule}" for rule in cause.errors]
+            continue
         if isinstance(cause, RuleError):
-            path = f"{path}.{cause.path}" if cause.path else path
+            path = _joined(path, cause.path)
             message = str(cause)
         elif problem["type"] == "extra_forbidden":
             allowed = _allowed_keys(location[:-1])
@@ -1828,8 +1893,19 @@ def describe_errors(error: ValidationError, key: str) -> str:
     return "invalid configuration:\n  " + "\n  ".join(lines)
 
 
+def path_part(part: int | str) -> str:
+    """One step of a key path: `[1]`, `.name`, or `."message.max.bytes"` for a map key that is not a plain word."""
+    if isinstance(part, int):
+        return f"[{part}]"
+    return f".{part}" if _PLAIN_KEY.match(part) else f".{json.dumps(part)}"
+
+
+def _joined(path: str, rule_path: str) -> str:
+    return f"{path}.{rule_path}" if rule_path else path
+
+
 def _key_path(key: str, location: list[int | str]) -> str:
-    path = key + "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in location if part != "[key]")
+    path = key + "".join(path_part(part) for part in location if part != "[key]")
     return f"{path} (the key)" if location[-1:] == ["[key]"] else path
 
 

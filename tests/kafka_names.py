@@ -6,11 +6,16 @@ from functools import cache
 
 from kraft_component.kafka_release import broker_config, supported_versions
 
-# Keys a broker reads that are not ConfigDef names: per-listener overrides, the authorizer's own keys,
-# config providers, the remote storage plugins' prefixed keys and the JMX reporter's filters.
+# Keys a broker reads that are not ConfigDef names: per-listener overrides (the SSL and SASL keys of its channel,
+# its connection quotas and network threads; per SASL mechanism its login, callbacks and re-authentication), the
+# authorizer's own keys, config providers, the remote storage plugins' prefixed keys and the JMX reporter's filters.
 _PATTERNS = (
-    re.compile(r"^listener\.name\.[a-z0-9_]+\.(ssl|sasl|connections)\..+$"),
-    re.compile(r"^listener\.name\.[a-z0-9_]+\.[a-z0-9-]+\.sasl\.[a-z.]+$"),
+    re.compile(r"^listener\.name\.[a-z0-9_]+\.(ssl|sasl)\..+$"),
+    re.compile(
+        r"^listener\.name\.[a-z0-9_]+\."
+        r"(connections\.max\.reauth\.ms|max\.connections|max\.connection\.creation\.rate|num\.network\.threads)$"
+    ),
+    re.compile(r"^listener\.name\.[a-z0-9_]+\.[a-z0-9-]+\.(sasl\.[a-z.]+|connections\.max\.reauth\.ms)$"),
     re.compile(r"^(super\.users|allow\.everyone\.if\.no\.acl\.found)$"),
     re.compile(r"^config\.providers\.[A-Za-z0-9_-]+\.(class|param\..+)$"),
     re.compile(r"^(rsm|rlmm)\.config\..+$"),

@@ -24,9 +24,10 @@ def test_the_page_has_an_example_of_each_key() -> None:
         ["logging"],
     ]
     assert "volumes" in EXAMPLES[2]["pools"][1]["storage"]
+    assert "kafkaConfig" in EXAMPLES[3] and "kafkaConfig" in EXAMPLES[3]["pools"][1]
 
 
-@pytest.mark.parametrize("example", EXAMPLES, ids=["pod template", "log levels", "volumes"])
+@pytest.mark.parametrize("example", EXAMPLES, ids=["pod template", "log levels", "volumes", "kafka settings"])
 def test_each_example_renders_objects_that_pass_the_offline_gates(example: dict[str, object]) -> None:
     spec = parse_spec(example)
     objects = render(ROOT, "dev", {"kraft:cluster": json.dumps(example)})  # the example replaces the stack's

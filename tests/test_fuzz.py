@@ -21,9 +21,12 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
+from kraft_component.kafka_config import owned_properties
+from kraft_component.kafka_overrides import owned_keys, unprefixed
+from kraft_component.kafka_release import broker_config
 from kraft_component.quantity import parse_quantity, quantity_text
 from kraft_component.render import RenderError, one_line, render
-from kraft_component.spec import KAFKA_INT_MAX, KAFKA_VERSIONS, MIN_MEMORY_LIMIT, InvalidSpec, parse_spec
+from kraft_component.spec import KAFKA_INT_MAX, KAFKA_VERSIONS, MIN_MEMORY_LIMIT, ClusterSpec, InvalidSpec, parse_spec
 from tests.gates import quantity
 from tests.gates.offline import offline_gates
 from tests.gates.schema import SUPPORTED_KUBERNETES, quantity_problem
@@ -97,6 +100,25 @@ NODE_SELECTOR = st.dictionaries(
     max_size=2,
 )
 BAD_NODE_SELECTOR = st.sampled_from([{"disk type": "ssd"}, {"disktype": "fast ssd"}, {"-x": "y"}, {"a/b/c": "x"}])
+# kafkaConfig entries valid on every supported release (and with the drawn listeners), and what a user plausibly
+# gets wrong: a misspelt or removed name, a value Kafka refuses, a key kraft sets, a listener that does not exist.
+GOOD_SETTINGS = st.sampled_from([
+    ("log.retention.hours", 168), ("log.retention.hours", "72"), ("message.max.bytes", 2097152),
+    ("auto.create.topics.enable", True), ("compression.type", "zstd"), ("log.cleanup.policy", ["compact", "delete"]),
+    ("num.io.threads", 16), ("log.cleaner.min.cleanable.ratio", 0.25), ("listener.name.client.max.connections", 500),
+    ("listener.name.client.ssl.enabled.protocols", ["TLSv1.3"]), ("rsm.config.bucket", "tiers"),
+    ("unclean.leader.election.enable", "false"), ("listener.name.internal.ssl.cipher.suites", "TLS_AES_256_GCM_SHA384"),
+])  # fmt: skip
+BAD_SETTINGS = st.sampled_from([
+    ("mesage.max.bytes", 1), ("message.max.bytes", "2MB"), ("num.io.threads", 0), ("compression.type", "brotli"),
+    ("node.id", 7), ("log.dirs", "/data"), ("num.partitions", 12), ("listener.name.clinet.max.connections", 5),
+    ("listener.name.client.log.retention.hours", 1), ("ssl.keystore.location", "/k.jks"), ("retention.ms", 1000),
+    ("log.retention.hours", [1, 2]), ("delegation.token.secret.key", "s3cret"),
+    ("listener.name.external.max.connections", 5), ("broker.rack", "a"), ("controller.quorum.voters", "0@x:9093"),
+])  # fmt: skip
+MALFORMED_SETTINGS = st.sampled_from(
+    [("message max bytes", 1), ("log.flush.interval.ms", None), ("log.segment.bytes", {"mb": 1})]
+)
 
 
 # Tailoring: pod templates, log levels and data volumes.
@@ -207,21 +229,24 @@ BAD_METADATA = st.sampled_from(
         {"labels": {"-x": "y"}},
     ]
 )
-ENV = st.lists(
-    st.builds(
-        lambda name, value: {"name": name, "value": value},
-        st.sampled_from(["TZ", "JAVA_TOOL_OPTIONS", "my_var"]),
-        st.sampled_from(["UTC", "", "a b"]),
-    ),
-    max_size=3,
-    unique_by=lambda variable: variable["name"],
-)
+# A name set twice is a rule of the template (checked once its keys are valid), so it is drawn as a "valid" value.
+ENV = weighted(
+    (9, st.lists(
+        st.builds(
+            lambda name, value: {"name": name, "value": value},
+            st.sampled_from(["TZ", "JAVA_TOOL_OPTIONS", "my_var"]),
+            st.sampled_from(["UTC", "", "a b"]),
+        ),
+        max_size=3,
+        unique_by=lambda variable: variable["name"],
+    )),
+    (1, st.just([{"name": "A"}, {"name": "A"}])),
+)  # fmt: skip
 BAD_ENV = st.sampled_from(
     [
         [{"name": "KAFKA_HEAP_OPTS", "value": "-Xmx1g"}],
         [{"name": "KRAFT_TEMPLATE"}],
         [{"name": "1A"}],
-        [{"name": "A"}, {"name": "A"}],
         [{"name": "KAFKA_OPTS"}],
     ]
 )
@@ -293,8 +318,12 @@ class Draft:
 
     config: dict[str, Any] = field(default_factory=dict)
     defects: list[str] = field(default_factory=list)
+    overrides: list[str] = field(default_factory=list)
+    """Broken kafkaConfig keys: checked against the release once every other key is valid."""
     breaks: st.SearchStrategy[bool] = NEVER
     """Whether to break the next value: never in a clean draft, sometimes in a broken one."""
+    breaks_settings: st.SearchStrategy[bool] = NEVER
+    """The same for kafkaConfig, drawn on its own: settings are checked once the rest is valid."""
 
     def put(
         self,
@@ -404,10 +433,30 @@ def _pool(draw: st.DrawFn, draft: Draft, index: int, roles: st.SearchStrategy[li
     if draw(st.sampled_from((False, False, True))):
         pool["template"] = _template(draw, draft, f"{path}.template")
     draft.put(draw, pool, f"{path}.logging", LOGGING, bad=BAD_LOGGING)
+    if draw(SOMETIMES):
+        pool["kafkaConfig"] = _kafka_config(draw, draft, f"{path}.kafkaConfig")
     if draw(draft.breaks):
         pool["replica"] = 3
         draft.defects.append(f"{path}.replica")
     return pool
+
+
+def _setting_path(path: str, name: str) -> str:
+    return f"{path}.{json.dumps(name)}"  # every drawn name has a dot, so the path quotes it
+
+
+def _kafka_config(draw: st.DrawFn, draft: Draft, path: str) -> dict[str, Any]:
+    """Valid settings, sometimes one Kafka or kraft refuses and one of no Kafka shape at all."""
+    config: dict[str, Any] = dict(draw(st.lists(GOOD_SETTINGS, max_size=4)))
+    for kind, breaks, records in (
+        (BAD_SETTINGS, draft.breaks_settings, draft.overrides),
+        (MALFORMED_SETTINGS, draft.breaks, draft.defects),
+    ):
+        if draw(breaks):
+            name, value = draw(kind)
+            config[name] = value
+            records.append(_setting_path(path, name))
+    return config
 
 
 def _quorum(draw: st.DrawFn, draft: Draft) -> dict[str, Any]:
@@ -452,7 +501,10 @@ def _topic_defaults(draw: st.DrawFn, draft: Draft, brokers: int) -> dict[str, An
 @st.composite
 def drafts(draw: st.DrawFn) -> Draft:
     """A `kraft:cluster` value: mostly valid, sometimes with bad values, unknown keys or broken rules."""
-    draft = Draft(breaks=draw(st.sampled_from([NEVER, NEVER, SOMETIMES])))
+    draft = Draft(
+        breaks=draw(st.sampled_from([NEVER, NEVER, SOMETIMES])),
+        breaks_settings=draw(st.sampled_from([NEVER, st.booleans()])),
+    )
     config = draft.config
     names = weighted((1, st.just("kafka")), (3, DNS_LABEL), (1, LONG_DNS_LABEL))
     draft.put(draw, config, "name", names, bad=BAD_LABEL)
@@ -477,6 +529,8 @@ def drafts(draw: st.DrawFn) -> Draft:
     if draw(st.sampled_from((False, False, True))):
         config["template"] = _template(draw, draft, "template")
     draft.put(draw, config, "logging", LOGGING, bad=BAD_LOGGING)
+    if draw(st.booleans()):
+        config["kafkaConfig"] = _kafka_config(draw, draft, "kafkaConfig")
     if draw(draft.breaks):
         config["zookeeper"] = {"connect": "zk:2181"}
         draft.defects.append("zookeeper")
@@ -550,12 +604,20 @@ def _topic_rules(topics: dict[str, Any], brokers: int) -> list[str]:
     return broken
 
 
+def _env_rule(owner: dict[str, Any], path: str, defects: list[str]) -> list[str]:
+    """A template sets each environment variable once (checked once the template's keys are valid)."""
+    names = [variable.get("name") for variable in owner.get("template", {}).get("env", [])]
+    repeated = len(set(names)) != len(names) and not any(_under(d, path) for d in defects)
+    return [f"{path}.env"] if repeated else []
+
+
 def rule_violations(draft: Draft) -> list[str]:
     """Key paths that break a rule between keys; a rule is only checked once the keys it reads are valid."""
     config, defects = draft.config, draft.defects
     pools = config.get("pools", DEFAULT_POOLS)
-    broken = []
+    broken = _env_rule(config, "template", defects)
     for index, pool in enumerate(pools):
+        broken += _env_rule(pool, f"pools[{index}].template", defects)
         resources = f"pools[{index}].resources"
         if "resources" in pool and not any(_under(d, resources) for d in defects):
             broken += _resource_rules(pool["resources"], resources)
@@ -598,7 +660,7 @@ def _heap_rules(config: dict[str, Any], pools: list[dict[str, Any]]) -> list[str
         own = pool.get("template", {}).get("jvm", {}).get("heap")
         heap = own or config.get("template", {}).get("jvm", {}).get("heap")
         limit = pool.get("resources", {}).get("limits", {}).get("memory", "2Gi")
-        if heap and parse_quantity(heap) + 256 * 2**20 > parse_quantity(limit):
+        if heap and amount(heap) + 256 * 2**20 > amount(limit):
             broken.append(f"pools[{index}].template.jvm.heap" if own else "template.jvm.heap")
     return broken
 
@@ -611,9 +673,18 @@ def reported_paths(message: str) -> list[str]:
     return [match["path"].removeprefix(".") for match in _PROBLEM.finditer(message)]
 
 
+def unowned_keys(spec: ClusterSpec) -> set[str]:
+    """Keys kraft writes for `spec` that kafkaConfig would not refuse (kafka_overrides derives its list from
+    clusters with every feature on: this one must not add a key)."""
+    keys = broker_config(spec.kafka_version)
+    written = {name for pool in spec.pools for part in owned_properties(spec, pool, "k").values() for name in part}
+    return {unprefixed(name, keys)[2] for name in written} - owned_keys().keys()
+
+
 def check(draft: Draft, kubernetes_version: str) -> None:
     """Refused exactly for the broken keys (with the same message from render), or rendered and gate-clean."""
-    expected = draft.defects + rule_violations(draft)
+    rules = rule_violations(draft)
+    expected = draft.defects + draft.overrides + rules
     try:
         spec = parse_spec(draft.config, key=KEY)
     except InvalidSpec as error:
@@ -621,12 +692,16 @@ def check(draft: Draft, kubernetes_version: str) -> None:
         assert expected, f"a valid config was refused:\n{error}"
         assert reported and all(any(_under(r, e) for e in expected) for r in reported), (reported, expected)
         assert all(any(_under(r, d) for r in reported) for d in draft.defects), (reported, draft.defects)
+        if not draft.defects and not rules:  # every broken setting at once, each by its key
+            assert sorted(reported) == sorted(set(draft.overrides)), (reported, draft.overrides)
+            event("refused for kafkaConfig settings")
         with pytest.raises(RenderError) as refused:
             render(ROOT, STACK, {KEY: json.dumps(draft.config)})
         assert str(refused.value) == one_line(str(error))
         event("refused")
         return
     assert not expected, f"accepted although {expected} are wrong"
+    assert unowned_keys(spec) == set()
     assert list(CLUSTER_SCHEMA.iter_errors(draft.config)) == [], "the editors' schema refuses what the spec accepts"
     objects = render(ROOT, STACK, {KEY: json.dumps(draft.config)})
     assert offline_gates(objects, (kubernetes_version,), spec.kafka_version) == []

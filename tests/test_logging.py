@@ -116,11 +116,11 @@ def test_a_level_change_rolls_the_pools_that_read_it(after: dict[str, Any], roll
         ),
         (
             cluster(broker_levels={"loggers": {"kafka.controller": "VERBOSE"}}),
-            "kraft:cluster.pools[1].logging.loggers.kafka.controller: Input should be 'OFF', 'FATAL'",
+            "kraft:cluster.pools[1].logging.loggers.\"kafka.controller\": Input should be 'OFF', 'FATAL'",
         ),
         (
             cluster({"loggers": {"kafka controller": "DEBUG"}}),
-            "kraft:cluster.logging.loggers.kafka controller (the key): 'kafka controller' is not a logger name; "
+            "kraft:cluster.logging.loggers.\"kafka controller\" (the key): 'kafka controller' is not a logger name; "
             "allowed: Java names separated by dots",
         ),
         (cluster({"loggers": {"kafka.": "DEBUG"}}), "'kafka.' is not a logger name"),

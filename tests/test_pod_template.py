@@ -280,19 +280,19 @@ KEY = "kraft:cluster.pools[1].template"
         (broker_template({"serviceAccountName": "-x"}), f"{KEY}.serviceAccountName: '-x' must be a DNS subdomain"),
         (
             broker_template({"pod": {"labels": {"kraft/pool": "other"}}}),
-            f"{KEY}.pod.labels.kraft/pool (the key): 'kraft/pool' is kraft's own",
+            f"{KEY}.pod.labels.\"kraft/pool\" (the key): 'kraft/pool' is kraft's own",
         ),
         (
             broker_template({"statefulSet": {"labels": {"app.kubernetes.io/instance": "x"}}}),
-            f"{KEY}.statefulSet.labels.app.kubernetes.io/instance (the key): 'app.kubernetes.io/instance' is kraft's",
+            f"{KEY}.statefulSet.labels.\"app.kubernetes.io/instance\" (the key): 'app.kubernetes.io/instance' is kraft's",
         ),
         (
             broker_template({"statefulSet": {"annotations": {"pulumi.com/skipAwait": "true"}}}),
-            f"{KEY}.statefulSet.annotations.pulumi.com/skipAwait (the key): 'pulumi.com/skipAwait' is kraft's own",
+            f"{KEY}.statefulSet.annotations.\"pulumi.com/skipAwait\" (the key): 'pulumi.com/skipAwait' is kraft's own",
         ),
         (
             {**dedicated(), "template": {"service": {"annotations": {"checkov.io/skip1": "CKV_K8S_1=x"}}}},
-            "kraft:cluster.template.service.annotations.checkov.io/skip1 (the key): 'checkov.io/skip1' is kraft's own",
+            "kraft:cluster.template.service.annotations.\"checkov.io/skip1\" (the key): 'checkov.io/skip1' is kraft's own",
         ),
         (broker_template({"pod": {"labels": {"team": "a b"}}}), f"{KEY}.pod.labels.team: 'a b' is not a label value"),
         (

@@ -121,7 +121,7 @@ def test_image_override_keeps_the_kafka_version() -> None:
         ),
         (
             combined(extra=1),
-            "kraft:cluster.pools[0].extra: unknown key; allowed keys here: acknowledgeScaleDownTo, logging, name, nodeIdOffset",
+            "kraft:cluster.pools[0].extra: unknown key; allowed keys here: acknowledgeScaleDownTo, kafkaConfig, logging, name",
         ),
         (
             {"kafkaVersion": "3.8.1"},
@@ -239,7 +239,7 @@ def test_image_override_keeps_the_kafka_version() -> None:
         ),
         (
             combined(scheduling={"nodeSelector": {"disk type": "ssd"}}),
-            "kraft:cluster.pools[0].scheduling.nodeSelector.disk type (the key): 'disk type' is not a label key",
+            "kraft:cluster.pools[0].scheduling.nodeSelector.\"disk type\" (the key): 'disk type' is not a label key",
         ),
         (
             combined(scheduling={"nodeSelector": {"disk": "fast ssd"}}),

@@ -13,6 +13,8 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+import javaproperties
+
 from kraft_component.kafka_config import NODE_ID, POD_NAME
 from kraft_component.kafka_release import broker_config
 from kraft_component.spec import KAFKA_VERSIONS
@@ -23,6 +25,7 @@ from . import FieldPath, Manifest, failure, get, pod_templates
 TEMPLATE_VARIABLE = "KRAFT_TEMPLATE"
 OFFSET_VARIABLE = "KRAFT_NODE_ID_OFFSET"
 PLACEHOLDER = re.compile(r"@[A-Z][A-Z_]*@")  # filled in by the node's bootstrap script
+LISTENER_KEY = re.compile(r"^listener\.name\.[^.]+\.")  # Kafka reads the rest for that listener only
 
 
 @dataclass(frozen=True)
@@ -112,9 +115,11 @@ def kafka_properties(objects: Iterable[Manifest], kafka_version: str | None = No
 
 
 def value_problem(name: str, value: str, kafka_version: str) -> str | None:
-    """Why the release would refuse `value` for the ConfigDef key `name`, or None (values with a placeholder
-    left and keys that only match a pattern pass)."""
-    key = broker_config(kafka_version).get(name)
+    """Why the release would refuse `value` for the ConfigDef key `name` (or the key a per-listener `name` sets
+    for one listener), or None (values with a placeholder left and other keys that only match a pattern pass)."""
+    keys = broker_config(kafka_version)
+    rest = LISTENER_KEY.sub("", name)
+    key = keys.get(name) or keys.get(rest) or keys.get(rest.partition(".")[2])  # the last: after a SASL mechanism
     if key is None or PLACEHOLDER.search(value):
         return None
     return key.problem(value)
@@ -138,7 +143,7 @@ def template_problems(template: Template, version: str) -> Iterator[str]:
             yield failure(template.config_map, template.path, f"{where} is not a Kafka {version} property")
         elif key in removed_in_4():
             yield failure(template.config_map, template.path, f"{where} was removed in Kafka 4.0")
-        elif problem := value_problem(key, _fill(value, template.placeholders), version):
+        elif problem := value_problem(key, _fill(javaproperties.unescape(value), template.placeholders), version):
             yield failure(template.config_map, template.path, f"{where}: {problem}")
         if key in seen:
             yield failure(template.config_map, template.path, f"{where} is set twice")

@@ -15,6 +15,7 @@ from kraft_component.spec import ClusterSpec, parse_spec
 from realtools.podrunner import Cluster
 
 TOOL_TIMEOUT = 180
+ATTEMPTS = 3
 LOG_DIRS = ("kafka-run-class.sh", "org.apache.kafka.tools.LogDirsCommand")  # kafka-log-dirs.sh, not installed
 # A node's environment is for its server: the server's log4j configuration (INFO to the console), its heap,
 # its JVM flags and `-name kafkaServer`. A tool run beside it gets Kafka's own tool defaults instead, and
@@ -39,10 +40,14 @@ def as_admin(tool: Sequence[str], *arguments: str) -> list[str]:
 
 
 def admin_tool(cluster: Cluster, pod: str, tool: Sequence[str], *arguments: str) -> str:
-    """Run a Kafka tool in `pod` as the admin user; its output (AssertionError with it when the tool fails)."""
-    result = cluster.exec(pod, as_admin(tool, *arguments), timeout=TOOL_TIMEOUT)
-    assert result.returncode == 0, f"{' '.join(tool)} {' '.join(arguments)} failed in {pod}:\n{result.stdout}"
-    return result.stdout
+    """Run a Kafka tool in `pod` as the admin user; its output (AssertionError with the last one when it fails
+    ATTEMPTS times). Every call here is idempotent, so a call that timed out while a busy machine delayed the
+    quorum or a broker is simply made again."""
+    for _ in range(ATTEMPTS):
+        result = cluster.exec(pod, as_admin(tool, *arguments), timeout=TOOL_TIMEOUT)
+        if result.returncode == 0:
+            return result.stdout
+    raise AssertionError(f"{' '.join(tool)} {' '.join(arguments)} failed {ATTEMPTS} times in {pod}:\n{result.stdout}")
 
 
 @dataclass(frozen=True)
@@ -82,7 +87,7 @@ def quorum_status(cluster: Cluster, pod: str, spec: ClusterSpec) -> QuorumStatus
 def create_topic(cluster: Cluster, pod: str, spec: ClusterSpec, topic: str, *, partitions: int, replicas: int) -> None:
     """Create a topic as the admin user (applications here may not)."""
     admin_tool(cluster, pod, ["kafka-topics.sh"], "--bootstrap-server", bootstrap_servers(spec, spec.namespace),
-               "--create", "--topic", topic, "--partitions", str(partitions), "--replication-factor", str(replicas))  # fmt: skip
+               "--create", "--if-not-exists", "--topic", topic, "--partitions", str(partitions), "--replication-factor", str(replicas))  # fmt: skip
 
 
 def log_dirs(cluster: Cluster, pod: str, spec: ClusterSpec, topic: str) -> dict[int, dict[str, dict[str, int]]]:
@@ -98,6 +103,27 @@ def log_dirs(cluster: Cluster, pod: str, spec: ClusterSpec, topic: str) -> dict[
             sizes = {partition["partition"]: partition["size"] for partition in directory["partitions"]}
             report.setdefault(broker["broker"], {})[directory["logDir"]] = sizes
     return report
+
+
+@dataclass(frozen=True)
+class BrokerConfig:
+    """One entry of `kafka-configs --describe --all`: the value in effect and where it comes from (the source of
+    its strongest synonym, e.g. STATIC_BROKER_CONFIG for server.properties, DEFAULT_CONFIG for Kafka's default)."""
+
+    value: str
+    source: str
+
+
+DESCRIBED = re.compile(r"^\s+(?P<name>[\w.-]+)=(?P<value>.*) sensitive=(true|false) synonyms=\{(?P<source>\w+)?", re.M)
+
+
+def broker_config(cluster: Cluster, pod: str, spec: ClusterSpec, node_id: int) -> dict[str, BrokerConfig]:
+    """Every configuration of broker `node_id` as it reports it (`kafka-configs --describe --all`)."""
+    output = admin_tool(cluster, pod, ["kafka-configs.sh"], "--bootstrap-server", bootstrap_servers(spec, spec.namespace),
+                        "--describe", "--all", "--entity-type", "brokers", "--entity-name", str(node_id))  # fmt: skip
+    described = {m["name"]: BrokerConfig(m["value"], m["source"] or "") for m in DESCRIBED.finditer(output)}
+    assert described, f"kafka-configs described nothing:\n{output}"
+    return described
 
 
 def spec_of(cluster_config: dict[str, Any]) -> ClusterSpec:

@@ -25,8 +25,12 @@ from realtools.podrunner.objects import Manifest
 from realtools.stacks import Rendered, StackState, render_stack, stack_cluster
 from tests.realkafka.kafka import create_topic
 
-READY_TIMEOUT = 900  # two startup-probe budgets of 300 s (controllers, then brokers), with room to spare
-READY_AGAIN_TIMEOUT = 300  # after a disruptive test: a restart with back-off, a JVM start and the probes
+# A node's startup-probe budget on the tier's stacks. A node restarted by its startup probe starts again from
+# scratch, so on a shared 2-core machine (where a JVM has taken 3 to 5 minutes to elect a leader) it is
+# generous: it bounds a wait, it does not measure one.
+STARTUP_BUDGET = 600
+READY_TIMEOUT = 2 * STARTUP_BUDGET + 300  # controllers, then brokers, with room to spare
+READY_AGAIN_TIMEOUT = STARTUP_BUDGET  # after a disruptive test: a restart with back-off, a JVM start and the probes
 JOB_TIMEOUT = 300  # an admin Job: its JVM tools and their retries
 SMALL = {"requests": {"cpu": "250m", "memory": "1Gi"}, "limits": {"cpu": "1", "memory": "1Gi"}}
 EVENTS_ON_FAILURE = 60
@@ -38,7 +42,7 @@ def secure_cluster() -> dict[str, Any]:
     three dedicated controllers and three brokers sized for this machine."""
     cluster = stack_cluster("prod")
     for pool in cluster["pools"]:
-        pool |= {"replicas": 3, "resources": SMALL, "storage": {"size": "1Gi"}, "startupTimeoutSeconds": 300}
+        pool |= {"replicas": 3, "resources": SMALL, "storage": {"size": "1Gi"}, "startupTimeoutSeconds": STARTUP_BUDGET}
     return cluster
 
 
@@ -46,14 +50,21 @@ TAILORED_ENV = {"name": "APP_TEAM", "value": "streaming"}
 TAILORED_HEAP_MIB = 384
 TAILORED_FLAGS = ["-XX:+ExitOnOutOfMemoryError", "-Dkraft.realkafka=tailored"]
 DATA_VOLUMES = [{"name": "data", "size": "1Gi"}, {"name": "data-b", "size": "1Gi"}]
+# kafkaConfig: one key for the whole cluster, one for the pool, and one the pool sets over the cluster.
+CLUSTER_OVERRIDES = {"log.retention.hours": 72, "message.max.bytes": 2097152}
+POOL_OVERRIDES = {"num.replica.fetchers": 2, "message.max.bytes": 3145728}
 
 
 def static_cluster() -> dict[str, Any]:
-    """The dev stack (three combined nodes, PLAINTEXT) with a static quorum, two data volumes per node (JBOD)
-    and a pod template: an extra variable, a smaller heap and extra JVM flags."""
+    """The dev stack (three combined nodes, PLAINTEXT) with a static quorum, two data volumes per node (JBOD),
+    Kafka configuration overrides for the cluster and the pool, and a pod template: an extra variable, a smaller
+    heap and extra JVM flags."""
     cluster = stack_cluster("dev")
     cluster["quorum"] = {"mode": "static"}
+    cluster["kafkaConfig"] = CLUSTER_OVERRIDES
     (pool,) = cluster["pools"]
+    pool["kafkaConfig"] = POOL_OVERRIDES
+    pool["startupTimeoutSeconds"] = STARTUP_BUDGET
     pool["storage"] = {"volumes": DATA_VOLUMES}
     pool["template"] = {"env": [TAILORED_ENV], "jvm": {"heap": f"{TAILORED_HEAP_MIB}Mi", "extraFlags": TAILORED_FLAGS}}
     return cluster
@@ -71,7 +82,9 @@ class StackDefinition:
 SHARED_STACKS = {  # fixture name -> stack, in the order their tests run
     "dev_stack": StackDefinition("dev", lambda: stack_cluster("dev"), "dev stack (3 combined nodes)"),
     "static_stack": StackDefinition(
-        "dev", static_cluster, "static-quorum stack (3 combined nodes, two data volumes each, a pod template)"
+        "dev",
+        static_cluster,
+        "static-quorum stack (3 combined nodes, two data volumes each, kafkaConfig, a pod template)",
     ),
     "secure_stack": StackDefinition(
         "prod", secure_cluster, "secure stack (3 controllers + 3 brokers, SASL_SSL, mTLS, ACLs)"
@@ -209,7 +222,8 @@ class SharedStacks:
         try:
             formed = form(cluster, rendered, self.install)
         except BaseException as error:
-            self.failed[name] = f"{error}\n--- what the pod runner did\n" + "\n".join(cluster.events())
+            report = "\n".join([str(error), *getattr(error, "__notes__", ())])
+            self.failed[name] = f"{report}\n--- what the pod runner did\n" + "\n".join(cluster.events())
             cluster.close()
             raise
         self.measured(summary(f"{definition.title}, Kafka {config['kafkaVersion']}", formed))

@@ -1,14 +1,24 @@
-"""docs/tailoring.md on real Kafka: a node with two data volumes places partitions on both, and the pod
-template (an extra variable, the heap, extra JVM flags) reaches the running JVM."""
+"""docs/tailoring.md on real Kafka: a node with two data volumes places partitions on both, kafkaConfig overrides
+(the cluster's and the pool's) are in effect, and the pod template (an extra variable, the heap, extra JVM
+flags) reaches the running JVM."""
 
 from pathlib import Path
 
 import pytest
 
 from kraft_component import naming
+from kraft_component.kafka_config import render_value
 from tests.realkafka.apps import Client, read_back
-from tests.realkafka.kafka import log_dirs
-from tests.realkafka.shared import DATA_VOLUMES, TAILORED_ENV, TAILORED_FLAGS, TAILORED_HEAP_MIB, RunningStack
+from tests.realkafka.kafka import BrokerConfig, broker_config, log_dirs
+from tests.realkafka.shared import (
+    CLUSTER_OVERRIDES,
+    DATA_VOLUMES,
+    POOL_OVERRIDES,
+    TAILORED_ENV,
+    TAILORED_FLAGS,
+    TAILORED_HEAP_MIB,
+    RunningStack,
+)
 
 pytestmark = pytest.mark.realkafka
 
@@ -41,3 +51,15 @@ def test_the_pod_template_reaches_the_running_jvm(static_stack: RunningStack) ->
         assert command[0].endswith("/bin/java") and "kafka.Kafka" in command, command  # the container's JVM
         assert {f"-Xms{TAILORED_HEAP_MIB}m", f"-Xmx{TAILORED_HEAP_MIB}m", *TAILORED_FLAGS} <= set(command), command
         assert f"{TAILORED_ENV['name']}={TAILORED_ENV['value']}" in environment
+
+
+def test_kafka_config_overrides_are_in_effect_on_every_broker(static_stack: RunningStack) -> None:
+    """The cluster's kafkaConfig and the pool's, the pool's winning, are the brokers' static configuration."""
+    expected = {name: render_value(value) for name, value in (CLUSTER_OVERRIDES | POOL_OVERRIDES).items()}
+    asking = static_stack.pods("nodes")[0]
+    for node_id in range(static_stack.pool("nodes").replicas):
+        described = broker_config(static_stack.cluster, asking, static_stack.spec, node_id)
+
+        in_effect = {name: described[name] for name in expected}
+        assert in_effect == {name: BrokerConfig(value, "STATIC_BROKER_CONFIG") for name, value in expected.items()}
+        assert described["message.max.bytes"].value == str(POOL_OVERRIDES["message.max.bytes"])  # the pool wins
