@@ -378,8 +378,12 @@ def checksums(spec: dict[str, Any]) -> dict[str, str]:
 def test_a_configuration_change_rolls_the_pods_it_affects() -> None:
     before = checksums(DEDICATED)
     assert checksums(DEDICATED) == before, "the checksum is deterministic"
+    longer_retention = checksums({**DEDICATED, "kafkaConfig": {"log.retention.hours": 72}})
+    assert all(longer_retention[name] != before[name] for name in before)
+    # KIP-1211 (4.3+): the default partition count is read on nodes with the controller role only
     more_partitions = checksums({**DEDICATED, "topicDefaults": {"partitions": 12}})
-    assert all(more_partitions[name] != before[name] for name in before)
+    assert more_partitions["kafka-controllers"] != before["kafka-controllers"]
+    assert more_partitions["kafka-brokers"] == before["kafka-brokers"]
     resized = {"pools": [DEDICATED["pools"][0], {**DEDICATED["pools"][1], "replicas": 5}]}
     assert checksums(resized)["kafka-controllers"] == before["kafka-controllers"]
 
