@@ -166,8 +166,9 @@ class Runtime:
         """Create a pod and let it start."""
         if any(pod.name == name and not pod.finished.is_set() for pod in self.pods):
             raise PodRunnerError(f"pod {name} already exists")
-        pod = Pod(self, name, namespace, template, self.images(template.container.image), owner=owner,
-                  hostname=hostname, subdomain=subdomain, claims=claims)  # fmt: skip
+        images = {container.image: self.images(container.image) for container in template.containers}
+        pod = Pod(self, name, namespace, template, images, owner=owner, hostname=hostname, subdomain=subdomain,
+                  claims=claims)  # fmt: skip
         self.pods.append(pod)
         self.record(f"pod {name}: created by {owner}")
         pod.start()
