@@ -114,5 +114,8 @@ def prepare_etc(image: Image, target: Path) -> None:
 
 
 def copy_etc(template: Path, target: Path) -> None:
-    """A pod's own /etc, copied from its image's."""
-    shutil.copytree(template, target, symlinks=True)
+    """A pod's own /etc, copied from its image's, appearing at `target` only once complete: the runner writes
+    the hosts file of every pod /etc that exists, and a copy still under way would overwrite it."""
+    partial = target.with_name(f".{target.name}.partial")
+    shutil.copytree(template, partial, symlinks=True)
+    partial.rename(target)
