@@ -152,13 +152,14 @@ def under_replicated(scrapes: Mapping[str, Sequence[Sample]]) -> float:
 
 
 @pytest.mark.disruptive
-def test_a_broker_down_shows_as_under_replicated_partitions_and_isr_shrinks(secure_stack: RunningStack) -> None:
+def test_a_broker_down_shows_as_under_replicated_partitions(secure_stack: RunningStack) -> None:
+    """In KRaft the controller takes a fenced broker out of the ISR, so the leaders' own ISR-shrink counters
+    need not move: the under-replicated count is the signal (the alert's)."""
     _, brokers = node_pods(secure_stack)
     secure_stack.topic(TOPIC, 3, 3)
     down, *up = brokers
     before = scrape(secure_stack, up)
     assert under_replicated(before) == 0
-    shrinks = {pod: value(before[pod], "kafka_server_isr_shrinks_total") for pod in up}
 
     secure_stack.cluster.kill(down)  # SIGKILL: the controller fences it once its session times out
     deadline = time.monotonic() + DOWN_TIMEOUT
@@ -167,4 +168,3 @@ def test_a_broker_down_shows_as_under_replicated_partitions_and_isr_shrinks(secu
         time.sleep(1)
 
     assert under_replicated(now) > 0
-    assert any(value(now[pod], "kafka_server_isr_shrinks_total") > shrinks[pod] for pod in up), shrinks
