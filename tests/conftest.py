@@ -1,10 +1,13 @@
 """Every test that evaluates Pulumi code gets fresh mocks: evaluate() installs them per call. Every test
 outside the real and end-to-end tiers is marked `offline`, so `bin/test -m offline` is the fast loop."""
 
+from collections import defaultdict
+
 import pytest
 from pulumi.runtime import settings
 
 TIERS = ("realkafka", "realpulumi", "e2e")
+SECONDS_PER_TIER: defaultdict[str, float] = defaultdict(float)
 
 
 def tier_rank(item: pytest.Item) -> int:
@@ -20,6 +23,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if not tier_rank(item):
             item.add_marker(pytest.mark.offline)
     items.sort(key=tier_rank)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Adds each phase's time (set-up includes the fixtures a test starts, such as a running cluster) to its
+    tier, so a run reports each tier's time against its budget."""
+    tier = next((tier for tier in TIERS if tier in report.keywords), "offline")
+    SECONDS_PER_TIER[tier] += report.duration
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if SECONDS_PER_TIER:
+        terminalreporter.write_sep("=", "time per tier")
+        for tier, seconds in SECONDS_PER_TIER.items():
+            terminalreporter.write_line(f"{tier}: {seconds / 60:.1f} min")
 
 
 @pytest.fixture(autouse=True)
