@@ -4,10 +4,10 @@ what a second `pulumi up` would apply: the same keys and certificates, and the d
 its own provider against the deployed one (so a user or topic removed from the config is still kraft's)."""
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from pulumi.runtime.mocks import MockResourceArgs
 
@@ -67,24 +67,38 @@ class Rendered:
         return found
 
 
-def dependencies(evaluation: Evaluation) -> dict[str, list[str]]:
+class Registered(NamedTuple):
+    """A Kubernetes object as the engine knows it: its resource's type token and logical name, the object, and
+    the URNs of the resources it depends on (a program's registration, or a resource of a stack's state)."""
+
+    type: str
+    name: str
+    manifest: Manifest
+    depends_on: Sequence[str]
+
+
+def workload_dependencies(objects: Iterable[Registered]) -> dict[str, list[str]]:
     """`Kind/name` of each StatefulSet and Job, and of every other object that waits for one (a dynamic quorum's
-    marker waits for the controllers) -> the StatefulSets and Jobs its resource depends on, read from the
-    resource dependencies the program registered (URNs end in `<type>::<logical name>`)."""
-    names: dict[str, str] = {}
-    for registration in evaluation.registrations:
-        if registration.type in WORKLOADS:
-            name = registration.manifest()["metadata"]["name"]
-            names[f"{registration.type}::{registration.name}"] = f"{WORKLOADS[registration.type]}/{name}"
+    marker waits for the controllers) -> the StatefulSets and Jobs its resource depends on (URNs end in
+    `<type>::<logical name>`)."""
+    objects = list(objects)
+    names = {f"{obj.type}::{obj.name}": f"{WORKLOADS[obj.type]}/{obj.manifest['metadata']['name']}"
+             for obj in objects if obj.type in WORKLOADS}  # fmt: skip
     found: dict[str, list[str]] = {}
-    for registration in evaluation.registrations:
-        if not registration.is_kubernetes_object:
-            continue
-        waits_for = sorted(names[suffix] for urn in registration.depends_on if (suffix := urn.split("$")[-1]) in names)
-        manifest = registration.manifest()
-        if registration.type in WORKLOADS or waits_for:
-            found[f"{manifest['kind']}/{manifest['metadata']['name']}"] = waits_for
+    for obj in objects:
+        waits_for = sorted(names[suffix] for urn in obj.depends_on if (suffix := urn.split("$")[-1]) in names)
+        if obj.type in WORKLOADS or waits_for:
+            found[f"{obj.manifest['kind']}/{obj.manifest['metadata']['name']}"] = waits_for
     return found
+
+
+def dependencies(evaluation: Evaluation) -> dict[str, list[str]]:
+    """workload_dependencies of the resources the program registered."""
+    return workload_dependencies(
+        Registered(registration.type, registration.name, registration.manifest(), registration.depends_on)
+        for registration in evaluation.registrations
+        if registration.is_kubernetes_object
+    )
 
 
 def render_stack(

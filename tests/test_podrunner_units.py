@@ -81,6 +81,18 @@ def test_pod_fields_it_would_ignore_are_refused() -> None:
         objects.parse_job(manifest)
 
 
+def test_only_a_plain_rolling_update_is_emulated_as_written_or_as_the_api_server_returns_it() -> None:
+    manifest = statefulset("s", "true")
+    for plain in ({"type": "RollingUpdate"}, {"type": "RollingUpdate", "rollingUpdate": {"partition": 0}}):
+        manifest["spec"]["updateStrategy"] = plain
+        assert objects.parse_statefulset(manifest).name == "s"
+    for other in ({"type": "OnDelete"}, {"type": "RollingUpdate", "rollingUpdate": {"partition": 1}},
+                  {"type": "RollingUpdate", "rollingUpdate": {"partition": 0, "maxUnavailable": 2}}):  # fmt: skip
+        manifest["spec"]["updateStrategy"] = other
+        with pytest.raises(Unsupported, match="updateStrategy"):
+            objects.parse_statefulset(manifest)
+
+
 def test_a_changed_template_is_a_new_revision() -> None:
     first = objects.parse_statefulset(statefulset("s", "true", env=[{"name": "A", "value": "1"}]))
     second = objects.parse_statefulset(statefulset("s", "true", env=[{"name": "A", "value": "2"}]))

@@ -277,7 +277,8 @@ def parse_statefulset(manifest: Manifest) -> StatefulSet:
     name = manifest["metadata"]["name"]
     spec = manifest["spec"]
     strategy = spec.get("updateStrategy") or {"type": "RollingUpdate"}
-    if strategy.get("type") != "RollingUpdate" or strategy.get("rollingUpdate"):
+    # The API server writes a plain RollingUpdate back as `rollingUpdate: {partition: 0}`: the same thing.
+    if strategy.get("type") != "RollingUpdate" or (strategy.get("rollingUpdate") or {}) not in ({}, {"partition": 0}):
         raise Unsupported(f"StatefulSet/{name}: spec.updateStrategy {strategy} (only a plain RollingUpdate)")
     selector = spec["selector"]
     if set(selector) != {"matchLabels"}:

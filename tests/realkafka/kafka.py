@@ -10,12 +10,14 @@ from typing import Any
 
 from kraft_component import naming
 from kraft_component.jobs import TOOL_HEAP
+from kraft_component.kafka_config import controller_endpoints
 from kraft_component.manifests import bootstrap_servers
 from kraft_component.spec import ClusterSpec, parse_spec
 from realtools.podrunner import Cluster
 
 TOOL_TIMEOUT = 180
 ATTEMPTS = 3
+ASKS = 3  # times the quorum is asked of every pod while their answers differ
 LOG_DIRS = ("kafka-run-class.sh", "org.apache.kafka.tools.LogDirsCommand")  # kafka-log-dirs.sh, not installed
 # A node's environment is for its server: the server's log4j configuration (INFO to the console), its heap,
 # its JVM flags and `-name kafkaServer`. A tool run beside it gets Kafka's own tool defaults instead, and
@@ -82,6 +84,21 @@ def quorum_status(cluster: Cluster, pod: str, spec: ClusterSpec) -> QuorumStatus
     output = admin_tool(cluster, pod, ["kafka-metadata-quorum.sh"], "--bootstrap-server",
                         bootstrap_servers(spec, spec.namespace), "describe", "--status")  # fmt: skip
     return parse_quorum_status(output)
+
+
+def expected_voters(spec: ClusterSpec) -> dict[int, list[str]]:
+    """Every controller's node ID and the endpoint it advertises on the controller listener."""
+    endpoints = controller_endpoints(spec, spec.namespace)
+    return {node: [f"CONTROLLER://{endpoint}"] for node, endpoint in endpoints.items()}
+
+
+def agreed_status(cluster: Cluster, spec: ClusterSpec, pods: Sequence[str]) -> list[QuorumStatus]:
+    """The quorum as each pod's tools see it, asked again while an election falls between two answers."""
+    for _ in range(ASKS):
+        statuses = [quorum_status(cluster, pod, spec) for pod in pods]
+        if len({(status.leader, status.epoch) for status in statuses}) == 1:
+            break
+    return statuses
 
 
 def create_topic(cluster: Cluster, pod: str, spec: ClusterSpec, topic: str, *, partitions: int, replicas: int) -> None:

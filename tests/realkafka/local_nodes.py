@@ -2,7 +2,7 @@
 tools and files (the metadata-version Job's forms, the controller readiness probe, the memory benchmark),
 and the node script of a stand-in pod (tests/standins) with the release's own kafka-storage.
 Releases come from realtools.kafka_install (`bin/real-kafka`); without them or Java the tests skip naming what
-is missing, and fail so in CI (tests/realkafka/conftest.py)."""
+is missing, and fail so in CI (tests/realkafka/pods.py)."""
 
 import os
 import re
@@ -16,7 +16,7 @@ from pathlib import Path
 
 from realtools import kafka_install
 from realtools.prerequisites import MissingPrerequisite, java_home
-from tests.realkafka.conftest import unavailable
+from tests.realkafka.pods import unavailable
 from tests.standins import Pod
 
 START_TIMEOUT = 180

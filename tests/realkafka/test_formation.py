@@ -7,8 +7,7 @@ import sys
 import pytest
 
 from kraft_component import naming
-from kraft_component.kafka_config import controller_endpoints
-from tests.realkafka.kafka import QuorumStatus, quorum_status
+from tests.realkafka.kafka import agreed_status, expected_voters, quorum_status
 from tests.realkafka.shared import JOB_TIMEOUT, RunningStack
 
 pytestmark = pytest.mark.realkafka
@@ -19,31 +18,15 @@ from confluent_kafka.admin import AdminClient
 metadata = AdminClient({"bootstrap.servers": sys.argv[1]}).list_topics(timeout=60)
 print(*sorted(metadata.brokers))
 """
-ASKS = 3
 # Kafka 4.3+ (KIP-1211): "<key> is defined in the broker role ..." / "<key> is defined in [broker]. It should be
 # defined in the controller role" for num.partitions and default.replication.factor on a broker-only node.
 ROLE_WARNING = re.compile(r"(num\.partitions|default\.replication\.factor) is defined in")
 
 
-def expected_voters(stack: RunningStack) -> dict[int, list[str]]:
-    """Every controller's node ID and the endpoint it advertises on the controller listener."""
-    endpoints = controller_endpoints(stack.spec, stack.spec.namespace)
-    return {node: [f"CONTROLLER://{endpoint}"] for node, endpoint in endpoints.items()}
-
-
-def agreed_status(stack: RunningStack, pods: list[str]) -> list[QuorumStatus]:
-    """The quorum as each pod's tools see it, asked again while an election falls between two answers."""
-    for _ in range(ASKS):
-        statuses = [quorum_status(stack.cluster, pod, stack.spec) for pod in pods]
-        if len({(status.leader, status.epoch) for status in statuses}) == 1:
-            break
-    return statuses
-
-
 def test_the_dev_stack_forms(dev_stack: RunningStack) -> None:
     """`stacks/Pulumi.dev.yaml` as rendered: three combined nodes, a dynamic quorum, PLAINTEXT."""
     status = quorum_status(dev_stack.cluster, dev_stack.pods("nodes")[0], dev_stack.spec)
-    assert status.voters == expected_voters(dev_stack)
+    assert status.voters == expected_voters(dev_stack.spec)
     assert status.leader in status.voters
     # a real client outside the pods, bootstrapping through the Service, is told of every broker
     brokers = dev_stack.cluster.run_client([sys.executable, "-c", LIST_BROKERS, dev_stack.bootstrap],
@@ -52,10 +35,10 @@ def test_the_dev_stack_forms(dev_stack: RunningStack) -> None:
 
 
 def test_a_secure_stack_with_dedicated_controllers_forms(secure_stack: RunningStack) -> None:
-    statuses = agreed_status(secure_stack, secure_stack.pods("brokers"))
+    statuses = agreed_status(secure_stack.cluster, secure_stack.spec, secure_stack.pods("brokers"))
     assert len({(status.leader, status.epoch) for status in statuses}) == 1, statuses  # one leader, seen by all
     for status in statuses:
-        assert status.voters == expected_voters(secure_stack)
+        assert status.voters == expected_voters(secure_stack.spec)
         assert status.observers == {100, 101, 102}  # the brokers follow the quorum without voting
     assert statuses[0].leader in statuses[0].voters
     spec = secure_stack.spec

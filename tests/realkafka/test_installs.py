@@ -12,8 +12,8 @@ import pytest
 
 from realtools import kafka_install
 from realtools.prerequisites import MissingPrerequisite
-from tests.realkafka.conftest import unavailable
 from tests.realkafka.kafka import parse_quorum_status
+from tests.realkafka.pods import unavailable
 
 pytestmark = pytest.mark.realkafka
 

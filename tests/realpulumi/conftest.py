@@ -1,7 +1,8 @@
-"""The real-Pulumi tier's fixtures: the tools (built or reused), and a control plane for the session.
+"""The real-Pulumi tier's fixtures: the tools (built or reused), a control plane for the session, and what
+running a deployed stack on real Kafka needs (tests/realkafka/pods.py: Java, the images, the installs).
 
-A missing prerequisite (Go, a module the proxy refuses) fails the tier when CI is set, and skips it with
-the reason otherwise.
+A missing prerequisite (Go, a module the proxy refuses, Java, a Kafka release) fails the tier when CI is set,
+and skips it with the reason otherwise.
 """
 
 import os
@@ -13,6 +14,9 @@ import pytest
 
 from realtools import controlplane, crds, toolset
 from realtools.prerequisites import MissingPrerequisite
+from tests.realkafka import pods
+
+java, images, install_images = pods.java, pods.images, pods.install_images
 
 
 def unavailable(reason: str) -> NoReturn:
