@@ -137,8 +137,13 @@ class Cluster:
         """Apply objects as `kubectl apply` would, with controllers acting on them. An object with entries in
         `depends_on` (`Kind/name` -> `StatefulSet/<name>`s and `Job/<name>`s) is applied only once those are
         done (rolled out and Ready, or complete), as `pulumi up` orders dependent resources; the call returns
-        when every object is applied (wait_ready and wait_job wait for the last workloads)."""
-        self._call(self.runtime.apply(list(objects), dict(depends_on or {}), timeout), timeout + 30)
+        when every object is applied (wait_ready and wait_job wait for the last workloads). When a dependency is
+        never done, the error names each pod that is not Ready, with its log."""
+        try:
+            self._call(self.runtime.apply(list(objects), dict(depends_on or {}), timeout), timeout + 30)
+        except PodRunnerError as error:
+            error.add_note(self._on_loop(self._not_ready_report, self._on_loop(self._controllers, None), timeout))
+            raise
 
     def wait_ready(self, timeout: float, statefulsets: Sequence[str] | None = None) -> float:
         """Wait until every StatefulSet (or those named) is rolled out with every pod Ready; return the

@@ -15,6 +15,7 @@ from kraft_component.spec import ClusterSpec, parse_spec
 from realtools.podrunner import Cluster
 
 TOOL_TIMEOUT = 180
+ATTEMPTS = 3
 LOG_DIRS = ("kafka-run-class.sh", "org.apache.kafka.tools.LogDirsCommand")  # kafka-log-dirs.sh, not installed
 # A node's environment is for its server: the server's log4j configuration (INFO to the console), its heap,
 # its JVM flags and `-name kafkaServer`. A tool run beside it gets Kafka's own tool defaults instead, and
@@ -39,10 +40,14 @@ def as_admin(tool: Sequence[str], *arguments: str) -> list[str]:
 
 
 def admin_tool(cluster: Cluster, pod: str, tool: Sequence[str], *arguments: str) -> str:
-    """Run a Kafka tool in `pod` as the admin user; its output (AssertionError with it when the tool fails)."""
-    result = cluster.exec(pod, as_admin(tool, *arguments), timeout=TOOL_TIMEOUT)
-    assert result.returncode == 0, f"{' '.join(tool)} {' '.join(arguments)} failed in {pod}:\n{result.stdout}"
-    return result.stdout
+    """Run a Kafka tool in `pod` as the admin user; its output (AssertionError with the last one when it fails
+    ATTEMPTS times). Every call here is idempotent, so a call that timed out while a busy machine delayed the
+    quorum or a broker is simply made again."""
+    for _ in range(ATTEMPTS):
+        result = cluster.exec(pod, as_admin(tool, *arguments), timeout=TOOL_TIMEOUT)
+        if result.returncode == 0:
+            return result.stdout
+    raise AssertionError(f"{' '.join(tool)} {' '.join(arguments)} failed {ATTEMPTS} times in {pod}:\n{result.stdout}")
 
 
 @dataclass(frozen=True)
@@ -126,7 +131,7 @@ def voters(replicas: list[Replica]) -> dict[int, str]:
 def create_topic(cluster: Cluster, pod: str, spec: ClusterSpec, topic: str, *, partitions: int, replicas: int) -> None:
     """Create a topic as the admin user (applications here may not)."""
     admin_tool(cluster, pod, ["kafka-topics.sh"], "--bootstrap-server", bootstrap_servers(spec, spec.namespace),
-               "--create", "--topic", topic, "--partitions", str(partitions), "--replication-factor", str(replicas))  # fmt: skip
+               "--create", "--if-not-exists", "--topic", topic, "--partitions", str(partitions), "--replication-factor", str(replicas))  # fmt: skip
 
 
 def log_dirs(cluster: Cluster, pod: str, spec: ClusterSpec, topic: str) -> dict[int, dict[str, dict[str, int]]]:

@@ -23,8 +23,12 @@ from realtools.podrunner.objects import Manifest
 from realtools.stacks import Rendered, render_stack, stack_cluster
 from tests.realkafka.kafka import create_topic
 
-READY_TIMEOUT = 900  # two startup-probe budgets of 300 s (controllers, then brokers), with room to spare
-READY_AGAIN_TIMEOUT = 300  # after a disruptive test: a restart with back-off, a JVM start and the probes
+# A node's startup-probe budget on the tier's stacks. A node restarted by its startup probe starts again from
+# scratch, so on a shared 2-core machine (where a JVM has taken 3 to 5 minutes to elect a leader) it is
+# generous: it bounds a wait, it does not measure one.
+STARTUP_BUDGET = 600
+READY_TIMEOUT = 2 * STARTUP_BUDGET + 300  # controllers, then brokers, with room to spare
+READY_AGAIN_TIMEOUT = STARTUP_BUDGET  # after a disruptive test: a restart with back-off, a JVM start and the probes
 JOB_TIMEOUT = 300  # an admin Job: its JVM tools and their retries
 SMALL = {"requests": {"cpu": "250m", "memory": "1Gi"}, "limits": {"cpu": "1", "memory": "1Gi"}}
 EVENTS_ON_FAILURE = 60
@@ -37,7 +41,7 @@ def secure_cluster() -> dict[str, Any]:
     # The runner emulates the apache/kafka image only, not the metrics agent's init container.
     cluster["metrics"] = {"enabled": False}
     for pool in cluster["pools"]:
-        pool |= {"replicas": 3, "resources": SMALL, "storage": {"size": "1Gi"}, "startupTimeoutSeconds": 300}
+        pool |= {"replicas": 3, "resources": SMALL, "storage": {"size": "1Gi"}, "startupTimeoutSeconds": STARTUP_BUDGET}
     return cluster
 
 
@@ -59,6 +63,7 @@ def static_cluster() -> dict[str, Any]:
     cluster["kafkaConfig"] = CLUSTER_OVERRIDES
     (pool,) = cluster["pools"]
     pool["kafkaConfig"] = POOL_OVERRIDES
+    pool["startupTimeoutSeconds"] = STARTUP_BUDGET
     pool["storage"] = {"volumes": DATA_VOLUMES}
     pool["template"] = {"env": [TAILORED_ENV], "jvm": {"heap": f"{TAILORED_HEAP_MIB}Mi", "extraFlags": TAILORED_FLAGS}}
     return cluster
@@ -190,7 +195,8 @@ class SharedStacks:
         try:
             formed = form(cluster, rendered, self.install)
         except BaseException as error:
-            self.failed[name] = f"{error}\n--- what the pod runner did\n" + "\n".join(cluster.events())
+            report = "\n".join([str(error), *getattr(error, "__notes__", ())])
+            self.failed[name] = f"{report}\n--- what the pod runner did\n" + "\n".join(cluster.events())
             cluster.close()
             raise
         self.measured(summary(f"{definition.title}, Kafka {config['kafkaVersion']}", formed))
