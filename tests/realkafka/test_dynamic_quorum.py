@@ -18,7 +18,7 @@ from realtools.podrunner.objects import Manifest
 from realtools.stacks import Rendered, render_stack
 from tests.realkafka.apps import Client, read_back
 from tests.realkafka.kafka import replication, voters
-from tests.realkafka.shared import JOB_TIMEOUT, READY_TIMEOUT, SMALL, RunningStack, form
+from tests.realkafka.shared import JOB_TIMEOUT, READY_TIMEOUT, SMALL, STARTUP_BUDGET, RunningStack, form
 from tests.standins import DASH_CLUSTER_ID
 
 pytestmark = pytest.mark.realkafka
@@ -34,7 +34,7 @@ WIPED = "kafka-controllers-1"
 def dedicated(controllers: int, initial: int | None = None) -> dict[str, Any]:
     """A dynamic quorum of `controllers` dedicated controllers (`initial` of them formed it) and one broker,
     sized for this machine."""
-    sizing = {"resources": SMALL, "storage": {"size": "1Gi"}, "startupTimeoutSeconds": 300}
+    sizing = {"resources": SMALL, "storage": {"size": "1Gi"}, "startupTimeoutSeconds": STARTUP_BUDGET}
     return {
         "profile": "development",
         "kafkaVersion": DEFAULT_KAFKA_VERSION,

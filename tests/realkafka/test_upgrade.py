@@ -18,7 +18,7 @@ from realtools.podrunner.objects import Manifest
 from realtools.stacks import render_stack
 from tests.realkafka.apps import Client, read_back
 from tests.realkafka.kafka import feature_levels
-from tests.realkafka.shared import JOB_TIMEOUT, READY_TIMEOUT, SMALL, RunningStack, form
+from tests.realkafka.shared import JOB_TIMEOUT, READY_TIMEOUT, SMALL, STARTUP_BUDGET, RunningStack, form
 
 pytestmark = pytest.mark.realkafka
 
@@ -30,7 +30,7 @@ READY = re.compile(r"^\s*[\d.]+ pod (?P<pod>\S+): Ready$")
 
 def cluster_config(version: str, metadata_version: str | None = None) -> dict[str, Any]:
     """Three dedicated controllers and two brokers on `version`, sized for this machine."""
-    sizing = {"resources": SMALL, "storage": {"size": "1Gi"}, "startupTimeoutSeconds": 300}
+    sizing = {"resources": SMALL, "storage": {"size": "1Gi"}, "startupTimeoutSeconds": STARTUP_BUDGET}
     return {
         "profile": "development",
         "kafkaVersion": version,
