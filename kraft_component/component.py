@@ -112,7 +112,8 @@ class KraftCluster(pulumi.ComponentResource):
         cluster_id = self._cluster_id(name, args.cluster_id)
         self._record = DeploymentRecord(
             f"{name}-record",
-            pulumi.Output.unsecret(cluster_id.apply(partial(guards.record, spec))),
+            guards.choices(spec),
+            pulumi.Output.unsecret(cluster_id.apply(guards.cluster_id_digest)),
             pulumi.ResourceOptions(parent=self, protect=True),
         )
         namespace = self._namespace(name, spec, args.namespace)
@@ -185,11 +186,15 @@ class KraftCluster(pulumi.ComponentResource):
         )
         if spec.metrics.pod_monitor.enabled:
             self._deploy_custom(
-                f"{name}-pod-monitor", "PodMonitor", namespace.apply(partial(monitoring.pod_monitor, spec))
+                f"{name}-pod-monitor",
+                (monitoring.API_VERSION, "PodMonitor"),
+                namespace.apply(partial(monitoring.pod_monitor, spec)),
             )
         if spec.metrics.prometheus_rule.enabled:
             self._deploy_custom(
-                f"{name}-alerts", "PrometheusRule", namespace.apply(partial(monitoring.prometheus_rule, spec))
+                f"{name}-alerts",
+                (monitoring.API_VERSION, "PrometheusRule"),
+                namespace.apply(partial(monitoring.prometheus_rule, spec)),
             )
         after_cluster = [secret, config, *tls_objects, *pools]
         user_secrets = self._users(name, spec, namespace, cluster_id, given=args.user_passwords, after=after_cluster)
@@ -250,7 +255,7 @@ class KraftCluster(pulumi.ComponentResource):
         if not spec.create_namespace:
             return pulumi.Output.from_input(spec.namespace)
         created: k8s.core.v1.Namespace = self._deploy(
-            k8s.core.v1.Namespace, f"{name}-namespace", pulumi.Output.from_input(manifests.namespace(spec)),
+            k8s.core.v1.Namespace, f"{name}-namespace", manifests.namespace(spec),
             retain_on_delete=True,
         )  # fmt: skip
         return created.metadata.apply(lambda metadata: str(metadata.name))
@@ -290,8 +295,8 @@ class KraftCluster(pulumi.ComponentResource):
         if not spec.listeners.uses_tls:
             return pulumi.Output.from_input(None), []
         if spec.tls.source is TlsSource.CERT_MANAGER:
-            issued = self._deploy(
-                k8s.apiextensions.CustomResource, f"{name}-certificate", namespace.apply(partial(tls.certificate, spec))
+            issued = self._deploy_custom(
+                f"{name}-certificate", tls.CERTIFICATE_TYPE, namespace.apply(partial(tls.certificate, spec))
             )
             return pulumi.Output.from_input(None), [issued]
         generated = GeneratedCertificate(f"{name}-tls", spec, namespace, pulumi.ResourceOptions(parent=self))
@@ -353,17 +358,21 @@ class KraftCluster(pulumi.ComponentResource):
             )  # fmt: skip
         return {user.name: naming.user_secret_name(spec.name, user.name) for user in spec.users}
 
-    def _deploy_custom(self, logical_name: str, kind: str, manifest: pulumi.Output[Manifest]) -> pulumi.CustomResource:
-        """Register an object of the Prometheus Operator's CRDs. Its apiVersion and kind are plain strings, never
-        Outputs: the provider builds the resource's type token from them."""
+    def _deploy_custom(
+        self, logical_name: str, custom_type: tuple[str, str], manifest: pulumi.Output[Manifest]
+    ) -> pulumi.CustomResource:
+        """Register an object of another project's CRDs (cert-manager, the Prometheus Operator), after the
+        deployment record has passed its guards. Its `(apiVersion, kind)` are plain strings, never Outputs: the
+        provider builds the resource's type token from them."""
+        api_version, kind = custom_type
 
         def field(name: str, obj: Manifest) -> Any:
-            assert (obj["apiVersion"], obj["kind"]) == (monitoring.API_VERSION, kind), f"{obj['kind']} is no {kind}"
+            assert (obj["apiVersion"], obj["kind"]) == custom_type, f"{obj['kind']} is no {kind}"
             return _field(obj, kind="CustomResource", field=name)
 
         return k8s.apiextensions.CustomResource(
             logical_name,
-            api_version=monitoring.API_VERSION,
+            api_version=api_version,
             kind=kind,
             metadata=manifest.apply(partial(field, "metadata")),
             spec=manifest.apply(partial(field, "spec")),
@@ -371,15 +380,19 @@ class KraftCluster(pulumi.ComponentResource):
         )
 
     def _deploy(
-        self, resource: Callable[..., pulumi.CustomResource], logical_name: str, manifest: pulumi.Output[Manifest],
-        **options: Any,
+        self, resource: Callable[..., pulumi.CustomResource], logical_name: str,
+        manifest: pulumi.Output[Manifest] | Manifest, **options: Any,
     ) -> Any:  # fmt: skip
         """Register one manifest as a typed Kubernetes resource, child of this component, after the
-        deployment record has passed its guards."""
+        deployment record has passed its guards. A manifest known now is passed as it is: an Output of it would
+        cost an Output for every value inside (Output.from_input lifts them all)."""
         kind = resource.__name__
         options["depends_on"] = [self._record, *options.get("depends_on", [])]
         fields = {
-            to_snake(field): manifest.apply(partial(_field, kind=kind, field=field)) for field in RESOURCE_FIELDS[kind]
+            to_snake(field): manifest.apply(partial(_field, kind=kind, field=field))
+            if isinstance(manifest, pulumi.Output)
+            else _field(manifest, kind, field)
+            for field in RESOURCE_FIELDS[kind]
         }
         return resource(logical_name, opts=pulumi.ResourceOptions(parent=self, **options), **fields)
 
@@ -401,17 +414,3 @@ def _field(manifest: Manifest, kind: str, field: str) -> Any:
         f"{manifest['kind']} is no {kind}"
     )
     return manifest.get(field)
-
-
-def resource_class(api_version: str, kind: str) -> Callable[..., pulumi.CustomResource]:
-    """The typed pulumi_kubernetes class of a manifest (`apps/v1` StatefulSet -> k8s.apps.v1.StatefulSet)."""
-    group, _, version = api_version.rpartition("/")
-    module = getattr(k8s, (group or "core").split(".")[0])
-    resource: Callable[..., pulumi.CustomResource] = getattr(getattr(module, version), kind)
-    return resource
-
-
-def resource_arguments(manifest: Manifest) -> dict[str, Any]:
-    """A plain manifest as keyword arguments of its resource_class."""
-    fields = RESOURCE_FIELDS[manifest["kind"]]
-    return {to_snake(field): manifest[field] for field in fields if field in manifest}

@@ -164,13 +164,15 @@ def evaluate(
     stack: str = "test",
     secret_keys: list[str] | None = None,
     mocks: Mocks | None = None,
+    preview: bool = False,
 ) -> Evaluation:
-    """Run `program` as `pulumi up` would (not a preview) and return what it registered; `mocks` answer for the
-    providers (RecordingMocks, which compute stand-ins for random values and keys, unless given)."""
+    """Run `program` as `pulumi up` would (as `pulumi preview` would with `preview`: an output the mocks leave
+    unset is unknown) and return what it registered; `mocks` answer for the providers (RecordingMocks, which
+    compute stand-ins for random values and keys, unless given)."""
     mocks = mocks or RecordingMocks()
     monitor = RecordingMonitor(mocks)
     settings.ROOT.set(None)
-    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False, monitor=monitor)
+    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=preview, monitor=monitor)
     pulumi.runtime.set_all_config(config or {}, secret_keys or [])
     evaluation = Evaluation(monitor.registrations)
 

@@ -25,8 +25,13 @@ def cluster_id_digest(cluster_id: str) -> str:
 
 def record(spec: ClusterSpec, cluster_id: str) -> Record:
     """The choices of this deployment that the next one must respect (no None values: the wire drops them)."""
+    return {"clusterIdSha256": cluster_id_digest(cluster_id), **choices(spec)}
+
+
+def choices(spec: ClusterSpec) -> Record:
+    """The record without the cluster ID: all of it known from the spec alone, so that a preview checks it
+    even while a generated cluster ID is still unknown."""
     return {
-        "clusterIdSha256": cluster_id_digest(cluster_id),
         **({"metadataVersion": spec.metadata_version} if spec.metadata_version else {}),
         "pools": {
             pool.name: {
@@ -202,7 +207,8 @@ def _initial_controllers_change(before: int, after: int) -> list[str]:
 
 
 def _cluster_id_change(previous: Record, current: Record) -> list[str]:
-    if previous["clusterIdSha256"] == current["clusterIdSha256"]:
+    """A cluster ID that a preview does not know yet (a new generated one) is compared when `up` checks again."""
+    if "clusterIdSha256" not in current or previous["clusterIdSha256"] == current["clusterIdSha256"]:
         return []
     return [
         "kraft:clusterId: the cluster ID would change, but every volume is formatted with the old one and "

@@ -5,11 +5,11 @@ inputs next to the new ones. The record's inputs are the choices of kraft_compon
 `check` compares the two and fails the preview with a message that names the key and the safe procedure.
 """
 
-from operator import methodcaller
 from typing import Any
 
 import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, Resource, ResourceProvider, UpdateResult
+from pulumi.output import Unknown
 
 from .guards import Record, ever_managed, refusals
 from .wire import whole_numbers
@@ -18,7 +18,13 @@ RECORD_KEYS = ("clusterIdSha256", "metadataVersion", "pools", "quorum", "listene
 
 
 def _record_of(properties: dict[str, Any]) -> Record:
-    return {key: whole_numbers(properties[key]) for key in RECORD_KEYS if key in properties}
+    """The record's known keys: at preview a value another resource computes (a generated cluster ID) is
+    unknown, and is compared when `up` checks the record again with every value known."""
+    return {
+        key: whole_numbers(properties[key])
+        for key in RECORD_KEYS
+        if key in properties and not isinstance(properties[key], Unknown)
+    }
 
 
 class GuardProvider(ResourceProvider):
@@ -45,8 +51,9 @@ class DeploymentRecord(Resource):
     managed: pulumi.Output[Record]
     """Every user, topic and topic config key kraft ever declared (guards.ever_managed)."""
 
-    def __init__(self, name: str, choices: pulumi.Input[Record], opts: pulumi.ResourceOptions) -> None:
-        inputs = pulumi.Output.from_input(choices).apply(_record_of)
-        super().__init__(
-            GuardProvider(), name, {key: inputs.apply(methodcaller("get", key)) for key in RECORD_KEYS}, opts
-        )
+    def __init__(
+        self, name: str, choices: Record, cluster_id_digest: pulumi.Output[str], opts: pulumi.ResourceOptions
+    ) -> None:
+        """`choices` are known from the spec; the digest of a generated cluster ID is unknown at a first
+        preview, and only it waits: the other keys are checked at every preview."""
+        super().__init__(GuardProvider(), name, {**choices, "clusterIdSha256": cluster_id_digest}, opts)

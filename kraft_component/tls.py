@@ -17,6 +17,7 @@ KEY_CURVE = "P256"
 CA_VALIDITY_DAYS = 3650
 HOURS_PER_DAY = 24
 CERTIFICATE_USAGES = ("digital signature", "key encipherment", "server auth", "client auth")
+CERTIFICATE_TYPE = ("cert-manager.io/v1", "Certificate")  # (apiVersion, kind) of the cert-manager Certificate
 
 
 def dns_names(spec: ClusterSpec, namespace: str) -> list[str]:
@@ -46,9 +47,10 @@ def certificate(spec: ClusterSpec, namespace: str) -> Manifest:
     """A cert-manager Certificate that keeps the TLS Secret issued and renewed. The key is PKCS#8, the form
     Kafka's PEM support reads, and rotated with every renewal."""
     assert spec.tls.issuer is not None, "a certManager source always names its issuer"
+    api_version, kind = CERTIFICATE_TYPE
     return {
-        "apiVersion": "cert-manager.io/v1",
-        "kind": "Certificate",
+        "apiVersion": api_version,
+        "kind": kind,
         "metadata": {
             "name": naming.tls_secret_name(spec.name),
             "namespace": namespace,

@@ -56,8 +56,9 @@ def users_job(spec: ClusterSpec, namespace: str, credentials_revision: str, reti
         }
         for user in spec.users
     ]
-    volumes.append({"name": "users", "projected": {"sources": passwords, "defaultMode": 0o440}})
-    mounts.append({"name": "users", "mountPath": naming.USERS_MOUNT, "readOnly": True})
+    if passwords:  # the API server drops an empty `sources`, and the next preview would replace the Job forever
+        volumes.append({"name": "users", "projected": {"sources": passwords, "defaultMode": 0o440}})
+        mounts.append({"name": "users", "mountPath": naming.USERS_MOUNT, "readOnly": True})
     return admin_job(
         spec, namespace, naming.users_job_name(spec.name), "users",
         ["/bin/bash", f"{naming.CONFIG_MOUNT}/{naming.USERS_SCRIPT}"],

@@ -31,16 +31,17 @@ def select(stack: str, kubeconfig: Path, work_dir: Path = ROOT, state_dir: Path 
     return auto.create_or_select_stack(stack_name=stack, work_dir=str(work_dir), opts=options)
 
 
-def project_copy(work_dir: Path) -> Path:
-    """A project in `work_dir` that runs this repository's program in its virtualenv, with stack files kept in
-    `work_dir` rather than in stacks/ (Pulumi allows `main` only below the project folder, hence the copy)."""
-    project = yaml.safe_load((ROOT / PROJECT_FILE).read_text())
+def project_copy(work_dir: Path, source: Path = ROOT) -> Path:
+    """A project in `work_dir` that runs the program of the project in `source` (this repository's, or an
+    example's) in its virtualenv, with stack files kept in `work_dir` rather than in stacks/ or beside the
+    source (Pulumi allows `main` only below the project folder, hence the copy)."""
+    project = yaml.safe_load((source / PROJECT_FILE).read_text())
     project.pop("stackConfigDir", None)
     runtime_options = project["runtime"]["options"]
-    runtime_options["virtualenv"] = str(ROOT / runtime_options["virtualenv"])
+    runtime_options["virtualenv"] = os.path.normpath(source / runtime_options["virtualenv"])
     work_dir.mkdir(parents=True, exist_ok=True)
     (work_dir / PROJECT_FILE).write_text(yaml.safe_dump(project, sort_keys=False))
-    shutil.copyfile(ROOT / PROGRAM, work_dir / PROGRAM)
+    shutil.copyfile(source / PROGRAM, work_dir / PROGRAM)
     return work_dir
 
 

@@ -1,5 +1,7 @@
 """Stacks rendered for the real tiers: the objects `render` produces (secrets shown, certificates real),
-and the order in which `pulumi up` would wait for the workloads."""
+and the order in which `pulumi up` would wait for the workloads. A stack rendered again with its StackState is
+what a second `pulumi up` would apply: the same keys and certificates, and the deployment record checked by
+its own provider against the deployed one (so a user or topic removed from the config is still kraft's)."""
 
 import json
 from collections.abc import Mapping
@@ -7,7 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pulumi.runtime.mocks import MockResourceArgs
+
 from kraft_component.evaluation import Evaluation
+from kraft_component.record import GuardProvider
 from kraft_component.render import (
     RenderError,
     evaluate_project,
@@ -22,6 +27,30 @@ from .podrunner.objects import Manifest
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKLOADS = {"kubernetes:apps/v1:StatefulSet": "StatefulSet", "kubernetes:batch/v1:Job": "Job"}
+DYNAMIC = "pulumi-python:dynamic:Resource"  # the deployment record (kraft_component.record)
+
+
+class StackState(RealTlsMocks):
+    """A stack's state across renders, as Pulumi keeps it between two `pulumi up`s: a tls resource keeps the key
+    or certificate it was first given (the real tiers never change what they are made from), and the deployment
+    record is the one its provider's `check` accepts against the deployed record (RenderError if it refuses)."""
+
+    def __init__(self) -> None:
+        self.outputs: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        key = (args.typ, args.name)
+        if args.typ.startswith("tls:") and key in self.outputs:
+            return f"{args.name}-id", self.outputs[key]
+        identifier, outputs = super().new_resource(args)
+        if args.typ == DYNAMIC and key in self.outputs:
+            checked = GuardProvider().check(self.outputs[key], outputs)
+            if checked.failures:
+                raise RenderError("; ".join(str(failure.reason) for failure in checked.failures))
+            outputs = dict(checked.inputs or {})
+        if args.typ.startswith("tls:") or args.typ == DYNAMIC:
+            self.outputs[key] = outputs
+        return identifier, outputs
 
 
 @dataclass(frozen=True)
@@ -59,16 +88,21 @@ def dependencies(evaluation: Evaluation) -> dict[str, list[str]]:
 
 
 def render_stack(
-    stack: str, cluster: Mapping[str, Any] | None = None, project_dir: Path = ROOT, *,
+    stack: str,
+    cluster: Mapping[str, Any] | None = None,
+    project_dir: Path = ROOT,
+    state: StackState | None = None,
+    *,
     config: Mapping[str, str] | None = None,
-) -> Rendered:  # fmt: skip
+) -> Rendered:
     """The objects `render --stack <stack> --show-secrets` prints, with real certificates; `cluster`, if
-    given, replaces the stack file's `kraft:cluster`, and `config` sets other keys (`kraft:clusterId`)."""
+    given, replaces the stack file's `kraft:cluster`, `config` sets other keys (`kraft:clusterId`), and
+    `state`, if given, is the stack's state, kept from the previous render and updated by this one."""
     project = load_project(project_dir)
     overrides = ({"kraft:cluster": json.dumps(cluster)} if cluster is not None else {}) | dict(config or {})
     wired, secret_keys = wire_config(project, load_stack_config(project.stack_file(stack)), overrides)
     try:
-        evaluation = evaluate_project(project, stack, wired, secret_keys, mocks=RealTlsMocks())
+        evaluation = evaluate_project(project, stack, wired, secret_keys, mocks=state or RealTlsMocks())
     except Exception as error:
         raise RenderError(str(error)) from error
     return Rendered(kubernetes_objects(evaluation, show_secrets=True), dependencies(evaluation))

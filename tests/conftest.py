@@ -7,11 +7,19 @@ from pulumi.runtime import settings
 TIERS = ("realkafka", "realpulumi", "e2e")
 
 
+def tier_rank(item: pytest.Item) -> int:
+    """0 for an offline test, then the tiers in TIERS' order."""
+    return next((rank for rank, tier in enumerate(TIERS, 1) if item.get_closest_marker(tier)), 0)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Marks the tests that need nothing outside the repo."""
+    """Marks the tests that need nothing outside the repo, and runs them first, then the real tiers in TIERS'
+    order: the fast feedback comes first, and the real-Pulumi tools that .ci/run builds in the background have
+    the other tiers' time to finish."""
     for item in items:
-        if not any(item.get_closest_marker(tier) for tier in TIERS):
+        if not tier_rank(item):
             item.add_marker(pytest.mark.offline)
+    items.sort(key=tier_rank)
 
 
 @pytest.fixture(autouse=True)

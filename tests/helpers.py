@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pulumi.runtime.mocks import Mocks
+from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks
 
 from kraft_component import KraftCluster, KraftClusterArgs
 from kraft_component.evaluation import Evaluation, Registration, evaluate
@@ -16,6 +16,16 @@ ROOT = Path(__file__).resolve().parents[1]
 STACKS = sorted(
     path.name.removeprefix("Pulumi.").removesuffix(".yaml") for path in (ROOT / "stacks").glob("Pulumi.*.yaml")
 )
+
+
+class EchoMocks(Mocks):
+    """The mocks of Pulumi's testing guide: a resource's outputs are its inputs, calls return nothing."""
+
+    def new_resource(self, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        return f"{args.name}-id", args.inputs
+
+    def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        return {}, None
 
 
 def stack_config(stack: str) -> dict[str, Any]:

@@ -382,6 +382,8 @@ def test_a_configuration_change_rolls_the_pods_it_affects() -> None:
     assert checksums(DEDICATED) == before, "the checksum is deterministic"
     lower_min_isr = checksums({**DEDICATED, "topicDefaults": {"minInsyncReplicas": 1}})
     assert all(lower_min_isr[name] != before[name] for name in before)
+    longer_retention = checksums({**DEDICATED, "kafkaConfig": {"log.retention.hours": 72}})
+    assert all(longer_retention[name] != before[name] for name in before)
     more_partitions = checksums({**DEDICATED, "topicDefaults": {"partitions": 12}})
     assert more_partitions["kafka-controllers"] != before["kafka-controllers"]
     assert more_partitions["kafka-brokers"] == before["kafka-brokers"], "from Kafka 4.3 only controllers read it"

@@ -3,12 +3,15 @@
 from typing import Any
 
 import pytest
+from pulumi.output import Unknown
 
+from kraft_component import KraftCluster, KraftClusterArgs
+from kraft_component.evaluation import evaluate
 from kraft_component.guards import record, refusals
 from kraft_component.record import GuardProvider
 from kraft_component.spec import parse_spec
 
-from .helpers import deploy
+from .helpers import EchoMocks, deploy
 
 CLUSTER_ID = "MkU3OEVBNTcwNTJENDM2Qg"
 
@@ -187,6 +190,28 @@ def test_the_component_keeps_a_protected_record_that_every_object_waits_for() ->
     kubernetes = [r for r in evaluation.registrations if r.is_kubernetes_object]
     assert kubernetes
     assert all(any(urn.endswith(f"::{guard.name}") for urn in r.depends_on) for r in kubernetes)
+
+
+def preview_record(spec: dict[str, Any]) -> dict[str, Any]:
+    """The record's inputs as the engine sends them to `check` at a new stack's first preview: under the
+    testing guide's mocks nothing a provider computes is known, the generated cluster ID included."""
+    evaluation = evaluate(lambda: KraftCluster("kafka", KraftClusterArgs(spec)), mocks=EchoMocks(), preview=True)
+    (guard,) = [r for r in evaluation.registrations if r.type == "pulumi-python:dynamic:Resource"]
+    return guard.inputs
+
+
+def test_a_first_preview_checks_the_record_while_the_generated_cluster_id_is_unknown() -> None:
+    inputs = preview_record(dynamic(controllers=5, initial=3))
+    assert isinstance(inputs["clusterIdSha256"], Unknown)
+    assert inputs["quorum"] == {"mode": "dynamic", "initialControllers": 3}
+    reasons = [failure.reason for failure in GuardProvider().check({}, inputs).failures]
+    assert [reason.split(": ")[0] for reason in reasons] == ["kraft:cluster.quorum.initialControllers"]
+
+
+def test_a_preview_refuses_a_shrink_while_the_cluster_id_is_unknown() -> None:
+    deployed = whole_numbers_as_floats(record(parse_spec(pools()), CLUSTER_ID))
+    reasons = [failure.reason for failure in GuardProvider().check(deployed, preview_record(pools(brokers=2))).failures]
+    assert [reason.split(": ")[0] for reason in reasons] == ["kraft:cluster.pools[1].replicas"]
 
 
 # --- quorum mode -------------------------------------------------------------------------------------------

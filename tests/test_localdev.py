@@ -105,6 +105,16 @@ def test_a_project_copy_runs_this_program_with_its_stack_files_beside_it(tmp_pat
     assert (copy / "__main__.py").read_text() == (stack.ROOT / "__main__.py").read_text()
 
 
+def test_a_copy_of_an_example_runs_its_program_in_the_repository_virtualenv(tmp_path: Path) -> None:
+    example = stack.ROOT / "examples" / "own-namespace"
+    copy = stack.project_copy(tmp_path / "project", example)
+    project = yaml.safe_load((copy / "Pulumi.yaml").read_text())
+    assert project["name"] == "kraft-own-namespace"
+    assert project["runtime"]["options"]["virtualenv"] == str(stack.ROOT / ".venv")
+    assert (copy / "__main__.py").read_text() == (example / "__main__.py").read_text()
+    assert not list(copy.glob("Pulumi.*.yaml")), "the example's own stack files stay where they are"
+
+
 def dev_up(tmp_path: Path, *tools: tuple[str, str]) -> tuple[subprocess.CompletedProcess[str], Path]:
     """Run a copy of bin/dev-up whose bin/setup-venv only leaves a mark, with PATH holding python3, dirname and
     stand-ins for `tools` (name, script); return the run and the mark's path."""

@@ -9,24 +9,12 @@ from typing import Any
 
 import pulumi
 import pytest
-from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs
 
 from kraft_component import PROVIDER_COMPUTED, KraftCluster, KraftClusterArgs
 from kraft_component.evaluation import Evaluation, evaluate
 from tests.gates.offline import offline_gates
 
-from .helpers import STACKS, evaluate_config, evaluate_stack, stack_config
-
-
-class EchoMocks(pulumi.runtime.Mocks):
-    """The mocks of Pulumi's testing guide: a resource's outputs are its inputs, calls return nothing."""
-
-    def new_resource(self, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
-        return f"{args.name}-id", args.inputs
-
-    def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
-        return {}, None
-
+from .helpers import STACKS, EchoMocks, evaluate_config, evaluate_stack, stack_config
 
 CONTROLLERS = {"name": "controllers", "roles": ["controller"], "replicas": 3}
 BROKERS = {"name": "brokers", "roles": ["broker"], "replicas": 3}

@@ -1,13 +1,17 @@
 """realtools.stacks and realtools.certificates: stacks rendered for the real tiers carry certificates a TLS
 peer accepts, and the order in which `pulumi up` waits for the workloads."""
 
+from typing import Any
+
+import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from kraft_component import naming
-from realtools.stacks import render_stack
+from kraft_component.render import RenderError
+from realtools.stacks import Rendered, StackState, render_stack, stack_cluster
 from tests.standins import DASH_CLUSTER_ID
 
 
@@ -65,3 +69,25 @@ def test_other_config_keys_reach_the_program() -> None:
     assert rendered.one("Secret", naming.cluster_id_secret_name("kafka"))["stringData"][naming.CLUSTER_ID_KEY] == (
         DASH_CLUSTER_ID
     )
+
+
+def test_a_stack_rendered_again_with_its_state_is_what_a_second_pulumi_up_applies() -> None:
+    """The same certificates, so no node pod changes; a user removed from the config is still kraft's, so the
+    users Job revokes it; and a refused change is refused as at preview."""
+    state = StackState()
+    cluster = stack_cluster("prod")
+    first = render_stack("prod", cluster, state=state)
+    second = render_stack("prod", cluster | {"users": cluster["users"][:1]}, state=state)
+
+    def objects(rendered: Rendered) -> dict[tuple[str, str], Any]:
+        return {(obj["kind"], obj["metadata"]["name"]): obj for obj in rendered.objects}
+
+    before, after = objects(first), objects(second)
+    changed = {key for key in before.keys() & after.keys() if before[key] != after[key]}
+    assert changed == {("ConfigMap", "kafka-config"), ("Job", "kafka-users")}
+    assert set(before) - set(after) == {("Secret", naming.user_secret_name("kafka", "audit-reader"))}
+    job = after[("Job", naming.users_job_name("kafka"))]["spec"]["template"]["spec"]["containers"][0]
+    assert {"name": "KRAFT_RETIRED_USERS", "value": "audit-reader"} in job["env"]
+    fewer = cluster | {"topics": [{**cluster["topics"][0], "partitions": 6}]}
+    with pytest.raises(RenderError, match=r"topics\[0\]\.partitions"):
+        render_stack("prod", fewer, state=state)

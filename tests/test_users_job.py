@@ -188,3 +188,11 @@ def test_the_job_changes_with_the_acls_passwords_and_retired_users_without_revea
     env = {variable["name"]: variable["value"] for variable in retiring["spec"]["containers"][0]["env"]}
     assert env["KRAFT_RETIRED_USERS"] == "audit billing"
     assert user_password("orders") not in json.dumps(retiring)
+
+
+def test_without_application_users_the_job_mounts_no_empty_projected_volume(job: UsersJob) -> None:
+    alone = cluster([])
+    volumes = users_job(alone, "kafka", "revision", [])["spec"]["template"]["spec"]["volumes"]
+    assert all(volume.get("projected", {}).get("sources") != [] for volume in volumes)
+    job.run_users(alone)  # the script runs without the folder of passwords
+    assert job.users <= set(naming.BOOTSTRAPPED_USERS)

@@ -216,10 +216,8 @@ class Cluster:
         environment. Output is stdout and stderr together; exit code -9 after `timeout` seconds."""
 
         async def run() -> subprocess.CompletedProcess[str]:
-            target = self.runtime.pod(pod)
-            if target.run is None or not target.run.pid or target.user is None:
-                raise PodRunnerError(f"pod {pod} has no running container")
-            argv_ = sandbox.exec_command(target.run.pid, target.user, target.env, argv)
+            run = self.runtime.pod(pod).running()
+            argv_ = sandbox.exec_command(run.pid, run.launch.user, run.launch.env, argv)
             return await self.runtime.run_command(argv_, timeout, stdin)
 
         return self._call(run(), timeout + 30)
@@ -355,7 +353,11 @@ class ClientProcess:
 
 def _log_section(pod: Pod) -> list[str]:
     lines = []
-    if len(pod.logs) > 1:
+    init = pod.initializing()
+    if init is not None:
+        lines += [f"    --- init container {init} of {pod.name} (last {LOG_TAIL} lines)"]
+        lines += [f"    {line}" for line in pod.log_text(tail=LOG_TAIL, container=init).splitlines()]
+    if pod.starts() > 1:
         lines += [f"    --- previous container of {pod.name} (last {LOG_TAIL} lines)"]
         lines += [f"    {line}" for line in pod.log_text(previous=True, tail=LOG_TAIL).splitlines()]
     lines += [f"    --- log of {pod.name} (last {LOG_TAIL} lines)"]

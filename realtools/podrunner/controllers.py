@@ -137,7 +137,9 @@ class JobStatus:
 
     def logs(self) -> str:
         """Every attempt's output, each under its pod's name."""
-        return "\n".join(f"--- {pod.name} ({pod.phase})\n{pod.log_text()}" for pod in self.pods)
+        return "\n".join(
+            f"--- {pod.name} ({pod.phase})\n{pod.log_text(container=pod.initializing())}" for pod in self.pods
+        )
 
 
 class JobController:

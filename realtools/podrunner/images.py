@@ -5,6 +5,8 @@ There is no container registry here, so an image is emulated: `apache/kafka:<ver
 userland and JDK with the Kafka install of that version (Maven Central, realtools.kafka_install) at
 /opt/kafka, running as the image's `appuser` (uid 1000). Inside it, `awk` is Debian's busybox awk, as
 the official image's awk is BusyBox's: a script that only works with GNU awk fails here too.
+The JMX exporter agent image (`metrics.agentImage`'s default, any tag) is this machine's userland with the
+agent jar from Maven Central (realtools.jmx_agent) at /jmx_prometheus_javaagent.jar, running as root.
 """
 
 import re
@@ -14,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import kafka_install
+from .. import jmx_agent, kafka_install
 from ..prerequisites import MissingPrerequisite
 from .objects import PodRunnerError
 
@@ -22,6 +24,8 @@ BUSYBOX = Path("/usr/bin/busybox")
 KAFKA_HOME = "/opt/kafka"  # where the official image keeps Kafka
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 KAFKA_IMAGE = re.compile(r"^(?:docker\.io/)?apache/kafka:(?P<version>\d+\.\d+\.\d+)(?:@sha256:[0-9a-f]{64})?$")
+AGENT_IMAGE = re.compile(r"^ghcr\.io/adobe/koperator/jmx-javaagent(?::[\w.-]+)?(?:@sha256:[0-9a-f]{64})?$")
+AGENT_JAR = "/jmx_prometheus_javaagent.jar"  # where the agent image keeps the jar
 
 
 @dataclass(frozen=True)
@@ -29,8 +33,8 @@ class Image:
     """What a container of this image sees and starts as."""
 
     reference: str
-    folders: dict[str, Path]
-    """Image path -> folder of this machine mounted there read-only."""
+    paths: dict[str, Path]
+    """Image path -> folder or file of this machine mounted there read-only."""
     env: dict[str, str]
     uid: int
     gid: int
@@ -41,13 +45,14 @@ class Image:
 
     def passwd(self) -> str:
         """/etc/passwd of the image."""
-        lines = ["root:x:0:0:root:/root:/bin/bash", "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin",
-                 f"{self.user}:x:{self.uid}:{self.gid}::{self.home}:/bin/bash", *self.extra_users]  # fmt: skip
-        return "\n".join(lines) + "\n"
+        lines = ["root:x:0:0:root:/root:/bin/bash", "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin"]
+        if self.uid:
+            lines.append(f"{self.user}:x:{self.uid}:{self.gid}::{self.home}:/bin/bash")
+        return "\n".join([*lines, *self.extra_users]) + "\n"
 
     def group(self) -> str:
         """/etc/group of the image."""
-        return f"root:x:0:\nnogroup:x:65534:\n{self.user}:x:{self.gid}:\n"
+        return "root:x:0:\nnogroup:x:65534:\n" + (f"{self.user}:x:{self.gid}:\n" if self.gid else "")
 
 
 ImageResolver = Callable[[str], Image]
@@ -57,19 +62,29 @@ def kafka_version(reference: str) -> str:
     """The Kafka release of an `apache/kafka:<version>` image reference."""
     match = KAFKA_IMAGE.match(reference)
     if match is None:
-        raise PodRunnerError(f"image {reference!r} is not emulated; the runner knows apache/kafka:<version>")
+        raise PodRunnerError(
+            f"image {reference!r} is not emulated; the runner knows apache/kafka:<version> and "
+            "ghcr.io/adobe/koperator/jmx-javaagent"
+        )
     return match["version"]
 
 
-def kafka_images(java_home: Path, install: Callable[[str], Path] = kafka_install.install) -> ImageResolver:
-    """A resolver for `apache/kafka:<version>`: the release installed from Maven Central at /opt/kafka and
-    `java_home` as the image's Java."""
+def kafka_images(
+    java_home: Path, install: Callable[[str], Path] = kafka_install.install,
+    agent: Callable[[], Path] = jmx_agent.install,
+) -> ImageResolver:  # fmt: skip
+    """A resolver for the images kraft's pods run: `apache/kafka:<version>`, the release installed from Maven
+    Central at /opt/kafka and `java_home` as the image's Java; and the JMX exporter agent image, the `agent`
+    jar at /jmx_prometheus_javaagent.jar."""
 
     def resolve(reference: str) -> Image:
+        if AGENT_IMAGE.match(reference):
+            return Image(reference, paths={AGENT_JAR: agent()}, env={"PATH": DEFAULT_PATH}, uid=0, gid=0,
+                         user="root", home="/root")  # fmt: skip
         home = install(kafka_version(reference))
         return Image(
             reference=reference,
-            folders={KAFKA_HOME: home},
+            paths={KAFKA_HOME: home},
             env={"PATH": f"{java_home}/bin:{DEFAULT_PATH}", "JAVA_HOME": str(java_home), "LANG": "C.UTF-8"},
             uid=1000,
             gid=1000,
@@ -99,5 +114,8 @@ def prepare_etc(image: Image, target: Path) -> None:
 
 
 def copy_etc(template: Path, target: Path) -> None:
-    """A pod's own /etc, copied from its image's."""
-    shutil.copytree(template, target, symlinks=True)
+    """A pod's own /etc, copied from its image's, appearing at `target` only once complete: the runner writes
+    the hosts file of every pod /etc that exists, and a copy still under way would overwrite it."""
+    partial = target.with_name(f".{target.name}.partial")
+    shutil.copytree(template, partial, symlinks=True)
+    partial.rename(target)

@@ -26,7 +26,7 @@ class Unsupported(PodRunnerError):
 
 # Pod and container fields the runner emulates, or that only a scheduler or admission reads.
 POD_FIELDS = frozenset({
-    "containers", "volumes", "restartPolicy", "securityContext", "terminationGracePeriodSeconds",
+    "containers", "initContainers", "volumes", "restartPolicy", "securityContext", "terminationGracePeriodSeconds",
     "enableServiceLinks", "automountServiceAccountToken", "hostname", "subdomain",
     "topologySpreadConstraints", "nodeSelector", "affinity", "tolerations", "priorityClassName",
     "serviceAccountName", "schedulerName", "dnsPolicy",
@@ -36,6 +36,8 @@ CONTAINER_FIELDS = frozenset({
     "startupProbe", "livenessProbe", "readinessProbe", "securityContext", "volumeMounts",
     "terminationMessagePath", "terminationMessagePolicy",
 })  # fmt: skip
+# Kubernetes allows no probes on init containers; a `restartPolicy` (a sidecar) is not emulated.
+INIT_CONTAINER_FIELDS = CONTAINER_FIELDS - {"startupProbe", "livenessProbe", "readinessProbe"}
 VOLUME_SOURCES = frozenset({"configMap", "secret", "projected", "emptyDir", "persistentVolumeClaim"})
 PROBE_FIELDS = frozenset({
     "tcpSocket", "exec", "initialDelaySeconds", "periodSeconds", "timeoutSeconds", "successThreshold",
@@ -142,11 +144,13 @@ class Container:
 
 @dataclass(frozen=True)
 class PodTemplate:
-    """A pod template (of a StatefulSet or Job): labels, annotations and what its one container needs."""
+    """A pod template (of a StatefulSet or Job): labels, annotations, its init containers and its one container."""
 
     labels: dict[str, str]
     annotations: dict[str, str]
     container: Container
+    init_containers: tuple[Container, ...]
+    """Run to completion one after the other, in order, before the container starts."""
     volumes: dict[str, Manifest]
     restart_policy: str
     fs_group: int | None
@@ -154,6 +158,11 @@ class PodTemplate:
     termination_grace: float
     revision: str
     """A digest of the template: a changed template is a new revision, which rolls the pods."""
+
+    @property
+    def containers(self) -> tuple[Container, ...]:
+        """The init containers, then the container."""
+        return (*self.init_containers, self.container)
 
 
 def _identity(pod_context: Mapping[str, Any], container_context: Mapping[str, Any]) -> Identity:
@@ -182,6 +191,36 @@ def revision(template: Mapping[str, Any]) -> str:
     return hashlib.sha256(json.dumps(template, sort_keys=True).encode()).hexdigest()[:10]
 
 
+def parse_container(
+    where: str, manifest: Mapping[str, Any], pod_context: Mapping[str, Any], *, init: bool
+) -> Container:
+    """A container (or an init container) of a pod spec; Unsupported names any field the runner would ignore."""
+    where = f"{where}.{'initContainers' if init else 'containers'}[{manifest['name']}]"
+    _refuse_unknown(where, manifest, INIT_CONTAINER_FIELDS if init else CONTAINER_FIELDS)
+    mounts = []
+    for mount in manifest.get("volumeMounts", []):
+        _refuse_unknown(f"{where}.volumeMounts", mount, frozenset({"name", "mountPath", "readOnly"}))
+        mounts.append(Mount(mount["name"], mount["mountPath"], bool(mount.get("readOnly", False))))
+    container = Container(
+        name=manifest["name"],
+        image=manifest["image"],
+        command=tuple(manifest.get("command", ())),
+        args=tuple(manifest.get("args", ())),
+        working_dir=manifest.get("workingDir"),
+        env=tuple(manifest.get("env", ())),
+        ports={port["name"]: int(port["containerPort"]) for port in manifest.get("ports", []) if "name" in port},
+        mounts=tuple(mounts),
+        resources=manifest.get("resources") or {},
+        startup=parse_probe(f"{where}.startupProbe", manifest.get("startupProbe")),
+        liveness=parse_probe(f"{where}.livenessProbe", manifest.get("livenessProbe")),
+        readiness=parse_probe(f"{where}.readinessProbe", manifest.get("readinessProbe")),
+        identity=_identity(pod_context, manifest.get("securityContext") or {}),
+    )
+    if not container.command:
+        raise Unsupported(f"{where}: no command; the image's entrypoint is not known to the runner")
+    return container
+
+
 def parse_template(owner: str, template: Mapping[str, Any]) -> PodTemplate:
     """A pod template as a PodTemplate; Unsupported names any field the runner would ignore."""
     spec = template["spec"]
@@ -194,41 +233,21 @@ def parse_template(owner: str, template: Mapping[str, Any]) -> PodTemplate:
     containers = spec["containers"]
     if len(containers) != 1:
         raise Unsupported(f"{where}.containers: pods with one container only ({len(containers)} given)")
-    (manifest,) = containers
-    cwhere = f"{where}.containers[{manifest['name']}]"
-    _refuse_unknown(cwhere, manifest, CONTAINER_FIELDS)
     volumes = {}
     for volume in spec.get("volumes", []):
         sources = set(volume) - {"name"}
         if len(sources) != 1 or not sources <= VOLUME_SOURCES:
             raise Unsupported(f"{where}.volumes[{volume['name']}]: {', '.join(sorted(sources))} not emulated")
         volumes[volume["name"]] = volume
-    mounts = []
-    for mount in manifest.get("volumeMounts", []):
-        _refuse_unknown(f"{cwhere}.volumeMounts", mount, frozenset({"name", "mountPath", "readOnly"}))
-        mounts.append(Mount(mount["name"], mount["mountPath"], bool(mount.get("readOnly", False))))
     pod_context = spec.get("securityContext") or {}
-    container = Container(
-        name=manifest["name"],
-        image=manifest["image"],
-        command=tuple(manifest.get("command", ())),
-        args=tuple(manifest.get("args", ())),
-        working_dir=manifest.get("workingDir"),
-        env=tuple(manifest.get("env", ())),
-        ports={port["name"]: int(port["containerPort"]) for port in manifest.get("ports", []) if "name" in port},
-        mounts=tuple(mounts),
-        resources=manifest.get("resources") or {},
-        startup=parse_probe(f"{cwhere}.startupProbe", manifest.get("startupProbe")),
-        liveness=parse_probe(f"{cwhere}.livenessProbe", manifest.get("livenessProbe")),
-        readiness=parse_probe(f"{cwhere}.readinessProbe", manifest.get("readinessProbe")),
-        identity=_identity(pod_context, manifest.get("securityContext") or {}),
+    init_containers = tuple(
+        parse_container(where, manifest, pod_context, init=True) for manifest in spec.get("initContainers", [])
     )
-    if not container.command:
-        raise Unsupported(f"{cwhere}: no command; the image's entrypoint is not known to the runner")
     return PodTemplate(
         labels=dict((template.get("metadata") or {}).get("labels") or {}),
         annotations=dict((template.get("metadata") or {}).get("annotations") or {}),
-        container=container,
+        container=parse_container(where, containers[0], pod_context, init=False),
+        init_containers=init_containers,
         volumes=volumes,
         restart_policy=spec.get("restartPolicy", "Always"),
         fs_group=pod_context.get("fsGroup"),

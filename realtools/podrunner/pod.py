@@ -1,5 +1,5 @@
-"""One pod as the kubelet runs it: its network namespace and volumes, its container started, probed,
-restarted with back-off, and stopped with its grace period."""
+"""One pod as the kubelet runs it: its network namespace and volumes, its init containers run to completion
+in order, its container started, probed, restarted with back-off, and stopped with its grace period."""
 
 import asyncio
 import contextlib
@@ -41,10 +41,19 @@ class Measure:
     restarts: int = 0
 
 
-class ContainerRun:
-    """One start of the container: a process tree in its own namespaces."""
+@dataclass(frozen=True)
+class Prepared:
+    """What the kubelet resolves for a container before it creates it: its environment and user."""
 
-    def __init__(self, launch: sandbox.Launch, netns: str, script: Path, log: Path) -> None:
+    env: dict[str, str]
+    user: sandbox.User
+
+
+class ContainerRun:
+    """One start of a container: a process tree in its own namespaces."""
+
+    def __init__(self, container: Container, launch: sandbox.Launch, netns: str, script: Path, log: Path) -> None:
+        self.container = container
         self.launch = launch
         self.netns = netns
         self.script = script
@@ -117,14 +126,15 @@ class Pod:
     """A pod of a StatefulSet or Job, from creation to deletion."""
 
     def __init__(
-        self, runtime: "Runtime", name: str, namespace: str, template: PodTemplate, image: Image, *,
+        self, runtime: "Runtime", name: str, namespace: str, template: PodTemplate, images: Mapping[str, Image], *,
         owner: str, hostname: str | None = None, subdomain: str | None = None, claims: Mapping[str, Path] | None = None,
     ) -> None:  # fmt: skip
         self.runtime = runtime
         self.name = name
         self.namespace = namespace
         self.template = template
-        self.image = image
+        self.images = dict(images)
+        """Image reference -> the image, for every container of the pod."""
         self.owner = owner
         self.hostname = hostname
         self.subdomain = subdomain
@@ -139,10 +149,18 @@ class Pod:
         self.message = "waiting to start"
         self.ready = False
         self.terminating = False
-        self.env: dict[str, str] = {}
-        self.user: sandbox.User | None = None
+        self.etc = {
+            reference: self.dir / ("etc" if reference == template.container.image else f"etc-{index}")
+            for index, reference in enumerate(self.images)
+        }
+        """Image reference -> the pod's /etc for its containers (each with the pod's hosts file)."""
+        self.prepared: dict[str, Prepared] = {}
+        """Container name -> its environment and user, once the pod is set up."""
         self.run: ContainerRun | None = None
-        self.logs: list[Path] = []
+        """The container running now (an init container, or the container), or the last one that ran."""
+        self.logs: dict[str, list[Path]] = {}
+        """Container name -> the output of each of its starts."""
+        self._starts = 0
         self.measure = Measure(created=time.monotonic())
         self.finished = asyncio.Event()
         self._wake = asyncio.Event()
@@ -181,18 +199,18 @@ class Pod:
             await asyncio.shield(self._teardown())
 
     async def _run_containers(self) -> None:
-        """Set the pod up, then start its container again and again as its restart policy says."""
+        """Set the pod up, run its init containers, then start its container again and again as its restart
+        policy says."""
         await self._setup()
+        if not await self._initialize():
+            return
         backoff = BACKOFF_START
         while not self.terminating:
-            run = await self._start_container()
+            run = await self._start_container(self.container)
             probing = asyncio.get_running_loop().create_task(self._probe(run))
-            code = await run.wait()
+            code = await self._ended(run)
             probing.cancel()
             self._set_ready(False)
-            if MemoryCgroups.oom_killed(run.launch.cgroup):
-                self.runtime.record(f"pod {self.name}: OOMKilled (over its memory limit)")
-            self.runtime.cgroups.release(run.launch.cgroup)
             if self.terminating:
                 break
             policy = self.template.restart_policy
@@ -208,6 +226,37 @@ class Pod:
             backoff = min(backoff * 2, BACKOFF_MAX)
             self.measure.restarts += 1
 
+    async def _initialize(self) -> bool:
+        """Run each init container to completion, in order; a failed one starts again after a back-off unless
+        the restart policy is Never, which fails the pod. True once every one has succeeded."""
+        count = len(self.template.init_containers)
+        for index, container in enumerate(self.template.init_containers):
+            backoff = BACKOFF_START
+            while not self.terminating:
+                self.message = f"Init:{index}/{count}"
+                code = await self._ended(await self._start_container(container))
+                if code == 0 or self.terminating:
+                    break
+                if self.template.restart_policy == "Never":
+                    self.phase, self.message = "Failed", f"Init:Error: init container {container.name} exited {code}"
+                    self.runtime.record(f"pod {self.name}: {self.message}")
+                    return False
+                self.message = f"Init:CrashLoopBackOff: {container.name} exited {code}, restarting in {backoff:.0f} s"
+                self.runtime.record(
+                    f"pod {self.name}: init container {container.name} exited {code}; restarting in {backoff:.0f} s"
+                )
+                await self._sleep(backoff)
+                backoff = min(backoff * 2, BACKOFF_MAX)
+        return not self.terminating
+
+    async def _ended(self, run: ContainerRun) -> int:
+        """Wait for a container to end; its exit code, with an OOM kill recorded and its cgroup released."""
+        code = await run.wait()
+        if MemoryCgroups.oom_killed(run.launch.cgroup):
+            self.runtime.record(f"pod {self.name}: OOMKilled (over its memory limit)")
+        self.runtime.cgroups.release(run.launch.cgroup)
+        return code
+
     async def _sleep(self, seconds: float) -> None:
         """Sleep, but wake at once when the pod is deleted."""
         self._wake.clear()
@@ -219,7 +268,8 @@ class Pod:
         self.dir.mkdir(parents=True)
         self.ip = self.runtime.bridge.allocate_pod_address()
         await asyncio.to_thread(network.add_pod_namespace, self.runtime.bridge, self.netns, self.veth, self.ip)
-        await asyncio.to_thread(copy_etc, self.runtime.etc_template(self.image), self.dir / "etc")
+        for reference, etc in self.etc.items():
+            await asyncio.to_thread(copy_etc, self.runtime.etc_template(self.images[reference]), etc)
         self.runtime.changed()  # its hosts file, and its name in everyone else's
         while not self.terminating:
             try:
@@ -231,28 +281,13 @@ class Pod:
                 await self._sleep(SETUP_RETRY)
 
     def _prepare(self) -> None:
-        """Environment, user and volumes: what the kubelet resolves before it creates the container."""
-        container, template = self.container, self.template
-        identity = container.identity
-        uid = identity.uid if identity.uid is not None else self.image.uid
-        if identity.non_root and uid == 0:
-            raise PodRunnerError("container has runAsNonRoot and would run as root (uid 0)")
-        gid = identity.gid if identity.gid is not None else (self.image.gid if uid == self.image.uid else 0)
-        self.user = sandbox.User(uid, gid, identity.groups, identity.no_new_privileges, identity.drop_all_capabilities)
-        facts = environment.PodFacts(
-            name=self.name, namespace=self.namespace, ip=self.ip, labels=self.labels,
-            annotations=template.annotations, uid=self.uid, node_name=self.runtime.node_name,
-            host_ip=self.runtime.bridge.gateway,
-        )  # fmt: skip
+        """Environments, users and volumes: what the kubelet resolves before it creates the containers."""
+        template = self.template
         secrets, config_maps = self.runtime.secret_data(self.namespace), self.runtime.config_map_data(self.namespace)
-        base = self.image.env | {"HOSTNAME": self.hostname or self.name}
-        base.setdefault("HOME", self.image.home if uid == self.image.uid else "/")
-        as_text = {name: {key: value.decode() for key, value in data.items()} for name, data in secrets.items()}
-        self.env = environment.environment(
-            container.env, facts=facts, resources=container.resources, node=self.runtime.capacity, secrets=as_text,
-            config_maps={name: {key: value.decode() for key, value in data.items()} for name, data in config_maps.items()},
-            base=base,
-        )  # fmt: skip
+        self.prepared = {
+            container.name: self._prepare_container(container, secrets, config_maps)
+            for container in template.containers
+        }
         volume_dir = self.dir / "volumes"
         self.volume_paths = {}
         for name, volume in template.volumes.items():
@@ -264,14 +299,39 @@ class Pod:
                 volume, volume_dir / name, claim=claim, fs_group=template.fs_group,
                 fs_group_policy=template.fs_group_policy, secrets=secrets, config_maps=config_maps,
             )  # fmt: skip
-        missing = [mount.volume for mount in container.mounts if mount.volume not in self.volume_paths]
+        missing = [m.volume for c in template.containers for m in c.mounts if m.volume not in self.volume_paths]
         if missing:
             raise PodRunnerError(f"volumeMounts name volumes that do not exist: {', '.join(missing)}")
 
-    def _launch(self, number: int) -> sandbox.Launch:
-        container = self.container
-        assert self.user is not None
-        binds = [sandbox.Bind(source, target, True) for target, source in self.image.folders.items()]
+    def _prepare_container(
+        self, container: Container, secrets: Mapping[str, Mapping[str, bytes]],
+        config_maps: Mapping[str, Mapping[str, bytes]],
+    ) -> Prepared:  # fmt: skip
+        """A container's user (its security context over its image's) and environment."""
+        image, identity = self.images[container.image], container.identity
+        uid = identity.uid if identity.uid is not None else image.uid
+        if identity.non_root and uid == 0:
+            raise PodRunnerError(f"container {container.name} has runAsNonRoot and would run as root (uid 0)")
+        gid = identity.gid if identity.gid is not None else (image.gid if uid == image.uid else 0)
+        user = sandbox.User(uid, gid, identity.groups, identity.no_new_privileges, identity.drop_all_capabilities)
+        facts = environment.PodFacts(
+            name=self.name, namespace=self.namespace, ip=self.ip, labels=self.labels,
+            annotations=self.template.annotations, uid=self.uid, node_name=self.runtime.node_name,
+            host_ip=self.runtime.bridge.gateway,
+        )  # fmt: skip
+        base = image.env | {"HOSTNAME": self.hostname or self.name}
+        base.setdefault("HOME", image.home if uid == image.uid else "/")
+        env = environment.environment(
+            container.env, facts=facts, resources=container.resources, node=self.runtime.capacity,
+            secrets={name: {key: value.decode() for key, value in data.items()} for name, data in secrets.items()},
+            config_maps={name: {key: value.decode() for key, value in data.items()} for name, data in config_maps.items()},
+            base=base,
+        )  # fmt: skip
+        return Prepared(env, user)
+
+    def _launch(self, container: Container, number: int) -> sandbox.Launch:
+        image, prepared = self.images[container.image], self.prepared[container.name]
+        binds = [sandbox.Bind(source, target, True) for target, source in image.paths.items()]
         for mount in sorted(container.mounts, key=lambda item: item.path.count("/")):
             source = self.volume_paths[mount.volume]
             read_only = mount.read_only or not any(kind in self.template.volumes[mount.volume]
@@ -283,13 +343,13 @@ class Pod:
         (run_dir / "root").mkdir()
         return sandbox.Launch(
             root=run_dir / "root",
-            etc=self.dir / "etc",
+            etc=self.etc[container.image],
             binds=tuple(binds),
             hostname=self.hostname or self.name,
             read_only_root=container.identity.read_only_root,
-            user=self.user,
-            env=self.env,
-            argv=tuple(environment.command_line(container.command, container.args, self.env)),
+            user=prepared.user,
+            env=prepared.env,
+            argv=tuple(environment.command_line(container.command, container.args, prepared.env)),
             workdir=container.working_dir or "/",
             started=run_dir / "started",
             cgroup=self.runtime.cgroups.create(
@@ -297,18 +357,23 @@ class Pod:
             ),
         )
 
-    async def _start_container(self) -> ContainerRun:
-        number = len(self.logs)
-        log = self.dir / f"container-{number}.log"
-        self.logs.append(log)
-        run = ContainerRun(self._launch(number), self.netns, self.dir / f"run-{number}" / "setup.sh", log)
+    async def _start_container(self, container: Container) -> ContainerRun:
+        number = self._starts
+        self._starts += 1
+        log = self.dir / f"{container.name}-{number}.log"
+        self.logs.setdefault(container.name, []).append(log)
+        launch = self._launch(container, number)
+        run = ContainerRun(container, launch, self.netns, self.dir / f"run-{number}" / "setup.sh", log)
         self.run = run
         await run.start()
-        self.phase = "Running"
-        self.message = "Running, not ready"
         if self.measure.started is None:
             self.measure.started = run.started
-        self.runtime.record(f"pod {self.name}: container started (ip {self.ip})")
+        if container is self.container:
+            self.phase = "Running"
+            self.message = "Running, not ready"
+            self.runtime.record(f"pod {self.name}: container started (ip {self.ip})")
+        else:
+            self.runtime.record(f"pod {self.name}: init container {container.name} started (ip {self.ip})")
         return run
 
     def _set_ready(self, ready: bool) -> None:
@@ -330,9 +395,8 @@ class Pod:
                 return False, f"tcp {self.ip}:{port}: {error or 'timed out'}"
             writer.close()
             return True, ""
-        assert self.user is not None
         result = await self.runtime.run_command(
-            sandbox.exec_command(run.pid, self.user, self.env, probe.command), probe.timeout
+            sandbox.exec_command(run.pid, run.launch.user, run.launch.env, probe.command), probe.timeout
         )
         output = result.stdout.strip()[-500:]
         return result.returncode == 0, f"exec {' '.join(probe.command)}: exit {result.returncode}: {output}"
@@ -395,12 +459,18 @@ class Pod:
         if self.task is not None:
             await asyncio.shield(self.finished.wait())
 
+    def running(self) -> ContainerRun:
+        """The container's current run (not an init container's); PodRunnerError if it is not running."""
+        run = self.run
+        if run is None or run.container is not self.container or not run.pid or run.exit_code is not None:
+            raise PodRunnerError(f"pod {self.name} has no running container")
+        return run
+
     def kill_container(self) -> None:
         """SIGKILL the running container; the pod restarts it by its restart policy."""
-        if self.run is None:
-            raise PodRunnerError(f"pod {self.name} has no running container")
+        run = self.running()
         self.runtime.record(f"pod {self.name}: container killed (SIGKILL)")
-        self.run.kill()
+        run.kill()
 
     async def _teardown(self) -> None:
         if self.run is not None:
@@ -418,13 +488,24 @@ class Pod:
         self.finished.set()
         self.runtime.changed()
 
-    def log_text(self, previous: bool = False, tail: int | None = None) -> str:
-        """The current (or previous) container's output."""
+    def log_text(self, previous: bool = False, tail: int | None = None, container: str | None = None) -> str:
+        """The output of a container's current (or previous) start: the pod's container, or the one named."""
+        logs = self.logs.get(container or self.container.name, [])
         index = -2 if previous else -1
-        if len(self.logs) < (2 if previous else 1):
+        if len(logs) < (2 if previous else 1):
             return ""
-        text = self.logs[index].read_text(errors="replace")
+        text = logs[index].read_text(errors="replace")
         return "\n".join(text.splitlines()[-tail:]) if tail else text
+
+    def starts(self, container: str | None = None) -> int:
+        """How often a container (the pod's container, or the one named) has started."""
+        return len(self.logs.get(container or self.container.name, []))
+
+    def initializing(self) -> str | None:
+        """The init container that has not (yet) succeeded, if the pod's container never started."""
+        if self.starts() or not self.run:
+            return None
+        return self.run.container.name
 
     def sample_memory(self, resident: Mapping[str, int]) -> None:
         """Record the resident memory of the container's processes (`resident`: bytes per PID namespace)."""

@@ -166,8 +166,9 @@ class Runtime:
         """Create a pod and let it start."""
         if any(pod.name == name and not pod.finished.is_set() for pod in self.pods):
             raise PodRunnerError(f"pod {name} already exists")
-        pod = Pod(self, name, namespace, template, self.images(template.container.image), owner=owner,
-                  hostname=hostname, subdomain=subdomain, claims=claims)  # fmt: skip
+        images = {container.image: self.images(container.image) for container in template.containers}
+        pod = Pod(self, name, namespace, template, images, owner=owner, hostname=hostname, subdomain=subdomain,
+                  claims=claims)  # fmt: skip
         self.pods.append(pod)
         self.record(f"pod {name}: created by {owner}")
         pod.start()
@@ -315,14 +316,14 @@ class Runtime:
         by_namespace: dict[str, list[network.HostEntry]] = {}
         targets: list[tuple[Path, network.HostEntry | None, str]] = []
         for pod in self.pods:
-            if pod.finished.is_set() or not (pod.dir / "etc").is_dir():
+            if pod.finished.is_set():
                 continue
             fqdn = (f"{pod.hostname}.{pod.subdomain}.{pod.namespace}.svc.{CLUSTER_DOMAIN}"
                     if pod.subdomain else pod.name)  # fmt: skip
             own: network.HostEntry | None = network.HostEntry(
                 pod.ip, (fqdn, pod.hostname or pod.name) if pod.subdomain else (pod.name,)
             )
-            targets.append((pod.dir / "etc" / "hosts", own, pod.namespace))
+            targets += [(etc / "hosts", own, pod.namespace) for etc in pod.etc.values() if etc.is_dir()]
         for namespace, hosts in self.clients.values():
             targets.append((hosts, None, namespace))
         for path, own, namespace in targets:

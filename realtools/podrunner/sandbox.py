@@ -8,6 +8,7 @@ PID namespace, and the volumes at their mount paths. Then the root is made read-
 command runs under `chroot` as the container's user, with only the container's environment.
 """
 
+import posixpath
 import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ SHM_SIZE = "64m"  # the container runtime's default /dev/shm
 
 @dataclass(frozen=True)
 class Bind:
-    """A folder of this machine mounted at a path inside the container."""
+    """A folder or file of this machine mounted at a path inside the container."""
 
     source: Path
     target: str
@@ -112,7 +113,11 @@ def setup_script(launch: Launch) -> str:
     ]
     for bind in launch.binds:
         target = _q("." + bind.target)
-        lines.append(f"mkdir -p {target} && mount --bind {_q(bind.source)} {target}")
+        if bind.source.is_file():  # a file of the image, such as an agent jar
+            parent = _q("." + posixpath.dirname(bind.target))
+            lines.append(f"mkdir -p {parent} && touch {target} && mount --bind {_q(bind.source)} {target}")
+        else:
+            lines.append(f"mkdir -p {target} && mount --bind {_q(bind.source)} {target}")
         if bind.read_only:
             lines.append(f"mount -o remount,bind,ro {target}")
     lines += [

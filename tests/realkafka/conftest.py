@@ -13,9 +13,9 @@ from typing import NoReturn
 
 import pytest
 
-from realtools import kafka_install
+from realtools import jmx_agent, kafka_install
 from realtools.podrunner import Cluster, ImageResolver, check_machine, kafka_images
-from realtools.podrunner.images import kafka_version
+from realtools.podrunner.images import AGENT_IMAGE, kafka_version
 from realtools.podrunner.objects import Manifest
 from realtools.prerequisites import MissingPrerequisite, java_home
 from tests.realkafka.shared import SHARED_STACKS, RunningStack, SharedStacks
@@ -59,17 +59,27 @@ def images(java: Path) -> ImageResolver:
 
 @pytest.fixture(scope="session")
 def install_images() -> Callable[[Sequence[Manifest]], list[str]]:
-    """Install the Kafka release of every apache/kafka image the objects run (before a test's clock
-    starts); return the versions."""
+    """Install the Kafka release of every apache/kafka image the objects run, and the metrics agent if an init
+    container copies it (before a test's clock starts); return the Kafka versions."""
 
     def install(objects: Sequence[Manifest]) -> list[str]:
         references = {
             container["image"]
             for obj in objects
             if obj["kind"] in ("StatefulSet", "Job")
-            for container in obj["spec"]["template"]["spec"]["containers"]
+            for kind in ("initContainers", "containers")
+            for container in obj["spec"]["template"]["spec"].get(kind, [])
         }
-        versions = sorted(kafka_version(reference) for reference in references if reference != SHELL_IMAGE)
+        if any(AGENT_IMAGE.match(reference) for reference in references):
+            try:
+                jmx_agent.install()
+            except MissingPrerequisite as error:
+                unavailable(f"the JMX exporter agent {jmx_agent.VERSION}: {error}")
+        versions = sorted(
+            kafka_version(reference)
+            for reference in references
+            if reference != SHELL_IMAGE and not AGENT_IMAGE.match(reference)
+        )
         for version in versions:
             try:
                 kafka_install.install(version)

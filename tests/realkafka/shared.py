@@ -8,9 +8,11 @@ and the stack must be Ready again after it, or it is discarded (the next test fo
 shared stack use topics of their own.
 """
 
+import copy
 import sys
+import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pytest
@@ -20,7 +22,7 @@ from kraft_component.manifests import bootstrap_servers
 from kraft_component.spec import ClusterSpec, PoolSpec, parse_spec
 from realtools.podrunner import Cluster, ImageResolver, PodMeasure
 from realtools.podrunner.objects import Manifest
-from realtools.stacks import Rendered, render_stack, stack_cluster
+from realtools.stacks import Rendered, StackState, render_stack, stack_cluster
 from tests.realkafka.kafka import create_topic
 
 # A node's startup-probe budget on the tier's stacks. A node restarted by its startup probe starts again from
@@ -32,14 +34,13 @@ READY_AGAIN_TIMEOUT = STARTUP_BUDGET  # after a disruptive test: a restart with 
 JOB_TIMEOUT = 300  # an admin Job: its JVM tools and their retries
 SMALL = {"requests": {"cpu": "250m", "memory": "1Gi"}, "limits": {"cpu": "1", "memory": "1Gi"}}
 EVENTS_ON_FAILURE = 60
+RERUN_ANNOTATION = "kraft/realkafka-rerun"
 
 
 def secure_cluster() -> dict[str, Any]:
     """The prod stack (SASL_SSL clients, mutual TLS between nodes, the authorizer, two users with ACLs) with
     three dedicated controllers and three brokers sized for this machine."""
     cluster = stack_cluster("prod")
-    # The runner emulates the apache/kafka image only, not the metrics agent's init container.
-    cluster["metrics"] = {"enabled": False}
     for pool in cluster["pools"]:
         pool |= {"replicas": 3, "resources": SMALL, "storage": {"size": "1Gi"}, "startupTimeoutSeconds": STARTUP_BUDGET}
     return cluster
@@ -102,6 +103,8 @@ class RunningStack:
     cluster: Cluster
     formed: list[PodMeasure]
     """Every node pod's start, Ready time and peak memory when all were first Ready."""
+    state: StackState
+    """The stack's state in Pulumi's place, for deploying it again."""
     topics: set[str] = field(default_factory=set)
 
     @property
@@ -135,6 +138,29 @@ class RunningStack:
             )
             self.topics.add(name)
         return name
+
+    def deploy(self, config: dict[str, Any]) -> "RunningStack":
+        """Deploy the stack again with `config` (the workloads it changes, as a second `pulumi up` would);
+        the stack as it runs now. Its admin Jobs may still be running."""
+        rendered = render_stack(SHARED_STACKS[self.name].stack, config, state=self.state)
+        self.cluster.apply(rendered.objects, rendered.depends_on, timeout=READY_TIMEOUT)
+        return replace(self, config=config, spec=parse_spec(config), rendered=rendered)
+
+    def job_log(self, name: str) -> str:
+        """Wait for the Job `name` to complete; its log (AssertionError with it when the Job failed)."""
+        status = self.cluster.wait_job(name, JOB_TIMEOUT)
+        log = self.cluster.job_logs(name)
+        assert status.condition == "Complete", log
+        return log
+
+    def rerun_job(self, name: str) -> str:
+        """Run a Job of the stack again, unchanged (as `kubectl replace --force` would), once it is done; its log."""
+        self.job_log(name)
+        job = copy.deepcopy(self.rendered.one("Job", name))
+        annotations = job["spec"]["template"].setdefault("metadata", {}).setdefault("annotations", {})
+        annotations[RERUN_ANNOTATION] = str(time.monotonic_ns())  # a new template: the runner replaces the Job
+        self.cluster.apply([job])
+        return self.job_log(name)
 
     def secret(self, name: str) -> dict[str, str]:
         """A Secret's data as the pods see it."""
@@ -190,7 +216,8 @@ class SharedStacks:
             pytest.fail(f"{name} did not form earlier in this run:\n{self.failed[name]}", pytrace=False)
         definition = SHARED_STACKS[name]
         config = definition.cluster()
-        rendered = render_stack(definition.stack, config)
+        state = StackState()
+        rendered = render_stack(definition.stack, config, state=state)
         cluster = Cluster(self.images)
         try:
             formed = form(cluster, rendered, self.install)
@@ -200,7 +227,7 @@ class SharedStacks:
             cluster.close()
             raise
         self.measured(summary(f"{definition.title}, Kafka {config['kafkaVersion']}", formed))
-        self.running = RunningStack(name, config, parse_spec(config), rendered, cluster, formed)
+        self.running = RunningStack(name, config, parse_spec(config), rendered, cluster, formed, state)
         return self.running
 
     def after_test(self, stack: RunningStack, failed: bool, disruptive: bool) -> None:

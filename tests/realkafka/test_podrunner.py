@@ -15,7 +15,18 @@ from typing import Any
 import pytest
 
 from realtools.podrunner import Cluster, PodRunnerError, PodsNotReady, PodView, leftovers
-from tests.realkafka.workloads import HTTP_PORT, NAMESPACE, POD_NAME_ENV, job, services, statefulset, web_server
+from realtools.podrunner.objects import Manifest
+from tests.realkafka.workloads import (
+    CONTAINER_SECURITY,
+    HTTP_PORT,
+    NAMESPACE,
+    POD_NAME_ENV,
+    SHELL_IMAGE,
+    job,
+    services,
+    statefulset,
+    web_server,
+)
 
 pytestmark = pytest.mark.realkafka
 
@@ -125,6 +136,30 @@ def test_a_missing_secret_keeps_the_pod_from_starting_and_says_so(cluster: Clust
     cluster.apply([pod])
     with pytest.raises(PodsNotReady, match="Secret absent does not exist"):
         cluster.wait_ready(5)
+
+
+def init_container(name: str, script: str) -> Manifest:
+    """An init container of the shell image running `script` with the pod's /work."""
+    return {"name": name, "image": SHELL_IMAGE, "command": ["/bin/bash", "-c", script],
+            "securityContext": CONTAINER_SECURITY, "volumeMounts": [{"name": "work", "mountPath": "/work"}]}  # fmt: skip
+
+
+def test_init_containers_run_in_order_to_completion_before_the_container(cluster: Cluster) -> None:
+    pod = statefulset("staged", "cat /work/stages; exec sleep infinity", claims=())
+    pod["spec"]["template"]["spec"]["initContainers"] = [
+        init_container("first", "echo first >> /work/stages"),
+        init_container("second", 'test -s /work/stages && echo "second as $(id -u)" >> /work/stages'),
+    ]
+    failing = job("init-fails", "echo the container ran", backoff_limit=0)
+    failing["spec"]["template"]["spec"]["initContainers"] = [init_container("broken", "echo broken; exit 3")]
+    cluster.apply([pod, failing])
+    cluster.wait_ready(60)
+    failed = cluster.wait_job("init-fails", 60)
+
+    assert cluster.logs("staged-0").split() == ["first", "second", "as", "1000"]
+    assert failed.condition == "Failed"
+    assert "broken" in cluster.job_logs("init-fails")  # the init container's output, where it stopped
+    assert "the container ran" not in cluster.job_logs("init-fails")
 
 
 def test_jobs_retry_up_to_their_backoff_limit_and_stop_at_their_deadline(cluster: Cluster) -> None:

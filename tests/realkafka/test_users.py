@@ -49,8 +49,12 @@ def test_a_user_without_a_write_acl_is_refused_by_the_authorizer(
 
     produced = client.produce(orders_topic, 10)
 
+    # The broker refuses the first batch; librdkafka then marks the topic errored with no partitions, which fails
+    # the messages still queued for other partitions locally with _UNKNOWN_PARTITION (a CI run: 4 and 6).
     assert produced.delivered == []
-    assert produced.failed == {"TOPIC_AUTHORIZATION_FAILED": 10}
+    assert sum(produced.failed.values()) == 10
+    assert produced.failed["TOPIC_AUTHORIZATION_FAILED"] > 0
+    assert set(produced.failed) <= {"TOPIC_AUTHORIZATION_FAILED", "_UNKNOWN_PARTITION"}, produced.failed
 
 
 def test_a_wrong_password_is_refused_by_authentication(

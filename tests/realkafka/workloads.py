@@ -98,5 +98,5 @@ HTTP_PORT = [{"name": "http", "containerPort": 8080}]
 
 def shell_image(reference: str) -> Image:
     """The runner tests' image: this machine's /usr, nothing else, running as uid 1000."""
-    return Image(reference, folders={}, env={"PATH": DEFAULT_PATH}, uid=1000, gid=1000, user="appuser",
+    return Image(reference, paths={}, env={"PATH": DEFAULT_PATH}, uid=1000, gid=1000, user="appuser",
                  home="/home/appuser")  # fmt: skip
