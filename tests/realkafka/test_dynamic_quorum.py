@@ -15,7 +15,7 @@ from kraft_component import naming
 from kraft_component.spec import DEFAULT_KAFKA_VERSION, parse_spec
 from realtools.podrunner import Cluster
 from realtools.podrunner.objects import Manifest
-from realtools.stacks import Rendered, render_stack
+from realtools.stacks import Rendered, StackState, render_stack
 from tests.realkafka.apps import Client, read_back
 from tests.realkafka.kafka import replication, voters
 from tests.realkafka.shared import JOB_TIMEOUT, READY_TIMEOUT, SMALL, STARTUP_BUDGET, RunningStack, form
@@ -48,8 +48,9 @@ def dedicated(controllers: int, initial: int | None = None) -> dict[str, Any]:
     }
 
 
-def rendered(config: dict[str, Any]) -> Rendered:
-    return render_stack("dev", config, config={"kraft:clusterId": DASH_CLUSTER_ID})
+def rendered(config: dict[str, Any], state: StackState) -> Rendered:
+    """The dev stack with `config` and the cluster ID starting with '-', deployed over `state`."""
+    return render_stack("dev", config, state=state, config={"kraft:clusterId": DASH_CLUSTER_ID})
 
 
 def job_log(cluster: Cluster) -> str:
@@ -85,9 +86,11 @@ def test_a_wiped_controller_comes_back_as_a_new_replica_and_the_quorum_grows_to_
     tmp_path: Path,
 ) -> None:  # fmt: skip
     config, grown = dedicated(3), dedicated(5, initial=3)
-    three = rendered(config)
+    state = StackState()
+    three = rendered(config, state)
     started = time.monotonic()
-    stack = RunningStack("quorum", config, parse_spec(config), three, cluster, form(cluster, three, install_images))
+    formed_pods = form(cluster, three, install_images)
+    stack = RunningStack("quorum", config, parse_spec(config), three, cluster, formed_pods, state)
     formed = job_log(cluster)  # every dynamic quorum has the Job: here it finds every controller voting
     measured(f"dynamic quorum of 3 controllers and 1 broker, cluster ID '-…' (Kafka {DEFAULT_KAFKA_VERSION}): "
              f"formed in {time.monotonic() - started:.0f} s")  # fmt: skip
@@ -107,7 +110,7 @@ def test_a_wiped_controller_comes_back_as_a_new_replica_and_the_quorum_grows_to_
         producing.wait_for(producing.delivered() + ACKNOWLEDGED)
 
         growing = time.monotonic()
-        five_controllers = rendered(grown)
+        five_controllers = rendered(grown, state)
         cluster.apply(five_controllers.objects, five_controllers.depends_on, timeout=READY_TIMEOUT)
         cluster.wait_ready(READY_TIMEOUT)
         added = job_log(cluster)

@@ -15,7 +15,7 @@ from kraft_component import naming
 from kraft_component.spec import DEFAULT_KAFKA_VERSION, parse_spec
 from realtools.podrunner import Cluster
 from realtools.podrunner.objects import Manifest
-from realtools.stacks import render_stack
+from realtools.stacks import StackState, render_stack
 from tests.realkafka.apps import Client, read_back
 from tests.realkafka.kafka import feature_levels
 from tests.realkafka.shared import JOB_TIMEOUT, READY_TIMEOUT, SMALL, STARTUP_BUDGET, RunningStack, form
@@ -59,11 +59,13 @@ def test_a_rolling_upgrade_from_the_previous_minor_release_loses_no_acknowledged
     tmp_path: Path,
 ) -> None:  # fmt: skip
     old_config, new_config = cluster_config(PREVIOUS), cluster_config(DEFAULT_KAFKA_VERSION, "4.4")
-    old, new = render_stack("dev", old_config), render_stack("dev", new_config)
-    install_images(new.objects)
+    state = StackState()  # the second render is a second `pulumi up`: the same cluster ID and certificates
+    old = render_stack("dev", old_config, state=state)
     stack = RunningStack(
-        "upgrade", old_config, parse_spec(old_config), old, cluster, form(cluster, old, install_images)
+        "upgrade", old_config, parse_spec(old_config), old, cluster, form(cluster, old, install_images), state
     )
+    new = render_stack("dev", new_config, state=state)
+    install_images(new.objects)
     broker = stack.pods("brokers")[0]
     before = feature_levels(cluster, broker, stack.spec)
     topic = stack.topic("orders.upgrade", 3, 2)
