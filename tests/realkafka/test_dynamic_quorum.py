@@ -18,7 +18,7 @@ from realtools.podrunner.objects import Manifest
 from realtools.stacks import Rendered, StackState, render_stack
 from tests.realkafka.apps import Client, read_back
 from tests.realkafka.kafka import replication, voters
-from tests.realkafka.shared import JOB_TIMEOUT, READY_TIMEOUT, SMALL, STARTUP_BUDGET, RunningStack, form
+from tests.realkafka.shared import JOB_TIMEOUT, READY_TIMEOUT, SMALL, STARTUP_BUDGET, RunningStack, form, rolls
 from tests.standins import DASH_CLUSTER_ID
 
 pytestmark = pytest.mark.realkafka
@@ -110,13 +110,15 @@ def test_a_wiped_controller_comes_back_as_a_new_replica_and_the_quorum_grows_to_
         measured(f"wiped controller voting again as a new replica: {time.monotonic() - wiped:.0f} s")
         producing.wait_for(producing.delivered() + ACKNOWLEDGED)
 
-        growing = time.monotonic()
+        growing, seen = time.monotonic(), len(cluster.events())
         five_controllers = rendered(grown, state)
         cluster.apply(five_controllers.objects, five_controllers.depends_on, timeout=READY_TIMEOUT)
         cluster.wait_ready(READY_TIMEOUT)
         added = job_log(cluster)
         five = voters(replication(cluster, asking, stack.spec))
-        measured(f"quorum grown from 3 to 5 controllers by the add-controllers Job: {time.monotonic() - growing:.0f} s")
+        rolled = ", ".join(pod for pod, _ in rolls(cluster.events()[seen:]))
+        measured(f"quorum grown from 3 to 5 controllers by the add-controllers Job: {time.monotonic() - growing:.0f} s "
+                 f"(rolled: {rolled})")  # fmt: skip
         producing.wait_for(producing.delivered() + ACKNOWLEDGED)
     produced = producing.result
     assert produced is not None

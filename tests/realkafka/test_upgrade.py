@@ -3,7 +3,6 @@ with acks=all. The StatefulSets roll in their order (the controllers first, each
 every pod Ready before the next goes), no acknowledged message is lost, and then the metadata-version Job
 finalises the new release's metadata.version, which `kafka-features describe` shows."""
 
-import re
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -18,14 +17,12 @@ from realtools.podrunner.objects import Manifest
 from realtools.stacks import StackState, render_stack
 from tests.realkafka.apps import Client, read_back
 from tests.realkafka.kafka import feature_levels
-from tests.realkafka.shared import JOB_TIMEOUT, READY_TIMEOUT, SMALL, STARTUP_BUDGET, RunningStack, form
+from tests.realkafka.shared import JOB_TIMEOUT, READY_TIMEOUT, SMALL, STARTUP_BUDGET, RunningStack, form, rolls
 
 pytestmark = pytest.mark.realkafka
 
 PREVIOUS = "4.3.1"
 ACKNOWLEDGED = 200  # messages acknowledged before the upgrade, and again after it
-ROLLING = re.compile(r"^\s*[\d.]+ StatefulSet/\S+: rolling (?P<pod>\S+) to revision")
-READY = re.compile(r"^\s*[\d.]+ pod (?P<pod>\S+): Ready$")
 
 
 def cluster_config(version: str, metadata_version: str | None = None) -> dict[str, Any]:
@@ -41,17 +38,6 @@ def cluster_config(version: str, metadata_version: str | None = None) -> dict[st
             {"name": "brokers", "roles": ["broker"], "replicas": 2} | sizing,
         ],
     } | ({"metadataVersion": metadata_version} if metadata_version else {})
-
-
-def rolls(events: list[str]) -> list[tuple[str, bool]]:
-    """Each pod the StatefulSets rolled, in order, and whether it was Ready again before the next one rolled."""
-    rolled: list[tuple[str, bool]] = []
-    for event in events:
-        if found := ROLLING.match(event):
-            rolled.append((found["pod"], False))
-        elif (found := READY.match(event)) and rolled and rolled[-1][0] == found["pod"]:
-            rolled[-1] = (found["pod"], True)
-    return rolled
 
 
 def test_a_rolling_upgrade_from_the_previous_minor_release_loses_no_acknowledged_message(
