@@ -296,9 +296,9 @@ class Cluster:
         pids: queue.Queue[int] = queue.Queue()
 
         async def run() -> subprocess.CompletedProcess[str]:
-            netns, hosts = await self.runtime.add_client(namespace)
+            netns, etc = await self.runtime.add_client(namespace)
             try:
-                command = sandbox.client_command(netns, hosts, argv)
+                command = sandbox.client_command(netns, etc, argv)
                 variables = {**os.environ, **(env or {})}
                 return await self.runtime.run_command(command, timeout, env=variables, started=pids.put)
             finally:

@@ -17,7 +17,7 @@ from . import network, objects, services, volumes
 from .cgroups import MemoryCgroups
 from .controllers import JobController, StatefulSetController
 from .env import NodeCapacity
-from .images import Image, ImageResolver, prepare_etc
+from .images import Image, ImageResolver, copy_etc, prepare_etc
 from .objects import Manifest, PodRunnerError, PodTemplate, Unsupported
 from .pod import Pod
 
@@ -372,17 +372,19 @@ class Runtime:
             await asyncio.sleep(SAMPLE_PERIOD)
 
     async def add_client(self, namespace: str) -> tuple[str, Path]:
-        """A client sandbox's network namespace on the pod network, and its hosts file."""
+        """A client sandbox's network namespace on the pod network, and its /etc: this machine's, whose hosts
+        file the runner rewrites as pods come and go (a pod created again has a new address)."""
         serial = self.next_serial()
         netns = f"kraft-{self.id}-client-{serial}"
         veth = f"kv{self.id:06x}{serial:05x}"
         address = self.bridge.allocate_pod_address()
         await asyncio.to_thread(network.add_pod_namespace, self.bridge, netns, veth, address)
-        hosts = self.state / "clients" / f"{serial}" / "hosts"
-        hosts.parent.mkdir(parents=True)
-        self.clients[netns] = (namespace, hosts)
+        etc = self.state / "clients" / f"{serial}" / "etc"
+        etc.parent.mkdir(parents=True)
+        await asyncio.to_thread(copy_etc, Path("/etc"), etc)
+        self.clients[netns] = (namespace, etc / "hosts")
         self.refresh_names()
-        return netns, hosts
+        return netns, etc
 
     async def remove_client(self, netns: str) -> None:
         """Remove a client sandbox's network namespace."""

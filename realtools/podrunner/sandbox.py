@@ -154,10 +154,12 @@ def exec_command(pid: int, user: User, env: Mapping[str, str], argv: Sequence[st
     ]  # fmt: skip
 
 
-def client_command(netns: str, hosts: Path, argv: Sequence[str]) -> list[str]:
+def client_command(netns: str, etc: Path, argv: Sequence[str]) -> list[str]:
     """A process of this machine (e.g. a Python client) in a pod-like sandbox: its own network namespace on
-    the pod network and the pods' names in its /etc/hosts, everything else as on this machine."""
-    script = f'mount --bind {_q(hosts)} /etc/hosts && exec "$@"'
+    the pod network and `etc` (a copy of this machine's, with the pods' names in its hosts file) as /etc. The
+    folder is bound, not the hosts file: the runner replaces the file by rename, which a file binding would
+    never show (a client would keep a pod's old address after the pod is created again)."""
+    script = f'mount --bind {_q(etc)} /etc && exec "$@"'
     return [
         "setpriv", "--pdeathsig", "KILL", "--",
         "nsenter", f"--net=/run/netns/{netns}", "--",

@@ -75,14 +75,16 @@ class Client:
         self.config_file = workdir / f"client-{time.monotonic_ns()}.json"
         self.config_file.write_text(json.dumps(config))
 
-    def _start(self, command: str, topic: str, *arguments: str) -> tuple[ClientProcess, Path]:
+    def _start(
+        self, command: str, topic: str, *arguments: str, timeout: float = CLIENT_TIMEOUT
+    ) -> tuple[ClientProcess, Path]:
         out = self.workdir / f"{command}-{time.monotonic_ns()}.json"
         argv = [sys.executable, str(CLIENT), command, str(self.config_file), topic, str(out), *arguments]
-        process = self.stack.cluster.start_client(argv, CLIENT_TIMEOUT, self.stack.spec.namespace)
+        process = self.stack.cluster.start_client(argv, timeout, self.stack.spec.namespace)
         return process, out
 
-    def _finish(self, process: ClientProcess, out: Path) -> Path:
-        result = process.wait(CLIENT_TIMEOUT + 30)
+    def _finish(self, process: ClientProcess, out: Path, timeout: float = CLIENT_TIMEOUT) -> Path:
+        result = process.wait(timeout + 30)
         assert result.returncode == 0 and out.exists(), f"the client failed ({result.returncode}):\n{result.stdout}"
         return out
 
@@ -91,16 +93,16 @@ class Client:
         return Produced.read(self._finish(*self._start("produce", topic, str(count))))
 
     @contextmanager
-    def producing(self, topic: str) -> Iterator["Producing"]:
-        """Produce with acks=all in the background until the block ends, then drain."""
+    def producing(self, topic: str, timeout: float = CLIENT_TIMEOUT) -> Iterator["Producing"]:
+        """Produce with acks=all in the background until the block ends (at most `timeout` s), then drain."""
         stop = self.workdir / f"stop-{time.monotonic_ns()}"
-        process, out = self._start("produce", topic, "0", str(stop))
+        process, out = self._start("produce", topic, "0", str(stop), timeout=timeout)
         producing = Producing(out)
         try:
             yield producing
         finally:
             stop.touch()
-            producing.result = Produced.read(self._finish(process, out))
+            producing.result = Produced.read(self._finish(process, out, timeout))
 
     def consume(self, topic: str, group: str) -> dict[int, dict[int, str]]:
         """Every record of `topic` up to each partition's end when it started: partition -> offset -> value;

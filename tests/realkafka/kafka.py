@@ -101,6 +101,50 @@ def agreed_status(cluster: Cluster, spec: ClusterSpec, pods: Sequence[str]) -> l
     return statuses
 
 
+FEATURE = re.compile(r"^Feature:\s*(?P<name>\S+).*\sFinalizedVersionLevel:\s*(?P<level>\S+)")
+
+
+def parse_feature_levels(output: str) -> dict[str, str]:
+    """Feature -> finalized level as `kafka-features.sh describe` prints it (metadata.version as a release,
+    such as 4.3-IV0; the others as numbers). Columns are tab-separated up to 4.2, aligned with spaces from 4.3."""
+    return {match["name"]: match["level"] for match in map(FEATURE.match, output.splitlines()) if match}
+
+
+def feature_levels(cluster: Cluster, pod: str, spec: ClusterSpec) -> dict[str, str]:
+    """The cluster's finalized feature levels, asked from `pod` as the admin user."""
+    output = admin_tool(cluster, pod, ["kafka-features.sh"], "--bootstrap-server",
+                        bootstrap_servers(spec, spec.namespace), "describe")  # fmt: skip
+    return parse_feature_levels(output)
+
+
+@dataclass(frozen=True)
+class Replica:
+    """One row of `kafka-metadata-quorum describe --replication`."""
+
+    node: int
+    directory: str
+    lag: int
+    status: str
+
+    @property
+    def votes(self) -> bool:
+        return self.status in ("Leader", "Follower")
+
+
+def replication(cluster: Cluster, pod: str, spec: ClusterSpec) -> list[Replica]:
+    """The quorum's replicas (voters and observers, each with its metadata directory ID) as the brokers
+    report them, asked from `pod` as the admin user."""
+    output = admin_tool(cluster, pod, ["kafka-metadata-quorum.sh"], "--bootstrap-server",
+                        bootstrap_servers(spec, spec.namespace), "describe", "--replication")  # fmt: skip
+    rows = [line.split() for line in output.splitlines()]
+    return [Replica(int(row[0]), row[1], int(row[3]), row[6]) for row in rows if len(row) == 7 and row[0].isdigit()]
+
+
+def voters(replicas: list[Replica]) -> dict[int, str]:
+    """Node ID -> metadata directory ID of every voter."""
+    return {replica.node: replica.directory for replica in replicas if replica.votes}
+
+
 def create_topic(cluster: Cluster, pod: str, spec: ClusterSpec, topic: str, *, partitions: int, replicas: int) -> None:
     """Create a topic as the admin user (applications here may not)."""
     admin_tool(cluster, pod, ["kafka-topics.sh"], "--bootstrap-server", bootstrap_servers(spec, spec.namespace),

@@ -5,7 +5,6 @@ Releases come from realtools.kafka_install (`bin/real-kafka`); without them or J
 is missing, and fail so in CI (tests/realkafka/pods.py)."""
 
 import os
-import re
 import socket
 import subprocess
 import time
@@ -16,6 +15,7 @@ from pathlib import Path
 
 from realtools import kafka_install
 from realtools.prerequisites import MissingPrerequisite, java_home
+from tests.realkafka.kafka import parse_feature_levels
 from tests.realkafka.pods import unavailable
 from tests.standins import Pod
 
@@ -177,11 +177,7 @@ def _stop(server: "subprocess.Popen[bytes]") -> None:
         server.wait(timeout=30)
 
 
-FEATURE = re.compile(r"^Feature:\s*(?P<name>\S+).*\sFinalizedVersionLevel:\s*(?P<level>\S+)")
-
-
 def finalized_levels(node: Node) -> dict[str, str]:
-    """Feature -> finalized level as `kafka-features.sh describe` prints it (metadata.version as a release,
-    such as 4.3-IV0; the others as numbers). Columns are tab-separated up to 4.2, aligned with spaces from 4.3."""
+    """Feature -> finalized level as `kafka-features.sh describe` prints it (parse_feature_levels)."""
     output = tool(node.home, "kafka-features.sh", "--bootstrap-server", node.bootstrap, "describe").stdout
-    return {match["name"]: match["level"] for match in map(FEATURE.match, output.splitlines()) if match}
+    return parse_feature_levels(output)

@@ -9,6 +9,7 @@ shared stack use topics of their own.
 """
 
 import copy
+import re
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -35,6 +36,9 @@ JOB_TIMEOUT = 300  # an admin Job: its JVM tools and their retries
 SMALL = {"requests": {"cpu": "250m", "memory": "1Gi"}, "limits": {"cpu": "1", "memory": "1Gi"}}
 EVENTS_ON_FAILURE = 60
 RERUN_ANNOTATION = "kraft/realkafka-rerun"
+
+ROLLING = re.compile(r"^\s*[\d.]+ StatefulSet/\S+: rolling (?P<pod>\S+) to revision")
+READY = re.compile(r"^\s*[\d.]+ pod (?P<pod>\S+): Ready$")
 
 
 def secure_cluster() -> dict[str, Any]:
@@ -175,6 +179,17 @@ def form(cluster: Cluster, rendered: Rendered, install: Callable[[Sequence[Manif
     cluster.wait_ready(READY_TIMEOUT)
     workloads = {obj["metadata"]["name"] for obj in rendered.objects if obj["kind"] == "StatefulSet"}
     return [m for m in cluster.measures() if m.name.rsplit("-", 1)[0] in workloads]
+
+
+def rolls(events: list[str]) -> list[tuple[str, bool]]:
+    """Each pod the StatefulSets rolled, in order, and whether it was Ready again before the next one rolled."""
+    rolled: list[tuple[str, bool]] = []
+    for event in events:
+        if found := ROLLING.match(event):
+            rolled.append((found["pod"], False))
+        elif (found := READY.match(event)) and rolled and rolled[-1][0] == found["pod"]:
+            rolled[-1] = (found["pod"], True)
+    return rolled
 
 
 def summary(title: str, measures: Sequence[PodMeasure]) -> str:

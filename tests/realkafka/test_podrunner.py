@@ -254,6 +254,25 @@ def test_services_reach_ready_pods_only_and_headless_names_every_pod(cluster: Cl
     assert answers == {"web-1"}  # the Service forwards to Ready pods only, and the short name resolves
 
 
+def test_a_running_client_resolves_a_pod_created_again_to_its_new_address(cluster: Cluster) -> None:
+    name = "named-0.shell.runner.svc.cluster.local"
+    cluster.apply([*services(), statefulset("named", "exec sleep infinity", claims=())])
+    cluster.wait_ready(30)
+    old = cluster.pod_ip("named-0")
+    watching = f"""address() {{ getent hosts {name} | cut -d' ' -f1; }}
+        first=$(address) && echo "first=$first" && now=$first
+        while [ -z "$now" ] || [ "$now" = "$first" ]; do sleep 0.2; now=$(address); done
+        echo "then=$now" """
+    client = cluster.start_client(["/bin/bash", "-c", watching], timeout=60, namespace=NAMESPACE)
+    time.sleep(2)  # the client has seen the pod's first address
+
+    cluster.delete("named-0")
+    cluster.wait_ready(30)
+    seen = report(client.wait(90).stdout)
+
+    assert seen == {"first": old, "then": cluster.pod_ip("named-0")} and old != seen["then"], seen
+
+
 def test_objects_it_cannot_emulate_are_refused_before_anything_runs(cluster: Cluster) -> None:
     pod = statefulset("odd", "true", claims=(), envFrom=[{"secretRef": {"name": "x"}}])
     with pytest.raises(PodRunnerError, match="envFrom not emulated"):
