@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
+from kraft_component import naming, record
 from localdev.stack import ROOT
 from realtools import kubeapi, toolset
 from realtools.controlplane import ControlPlane
@@ -34,8 +35,9 @@ YAML_EXAMPLE = ROOT / "examples" / "yaml"
 # What the API server or a controller sets on an object (the Job controller labels its pods with its uid).
 SERVER_SET = ("uid", "resourceVersion", "creationTimestamp", "generation", "managedFields")
 JOB_UID_LABELS = ("controller-uid", "batch.kubernetes.io/controller-uid")
-# A digest of the ConfigMap, whose text names the namespace: it differs with the namespace, as it should.
-CHECKSUM = "kraft/config-checksum"
+# Digests that differ between any two deployments: of the ConfigMap, whose text names the namespace, and of
+# the generated certificates.
+DIGESTS = (naming.CONFIG_CHECKSUM_ANNOTATION, naming.TLS_REVISION_ANNOTATION)
 
 
 def kraft_plugin(scratch: Path) -> Path:
@@ -101,8 +103,8 @@ class Program:
 
 def comparable(live: dict[str, Any], namespace: str) -> dict[str, Any]:
     """An object as the API server has it, without what the server sets, its namespace replaced by `NS` and
-    a Secret's values by their keys (a generated password differs between two deployments)."""
-    obj = without({field: value for field, value in live.items() if field != "status"}, (*JOB_UID_LABELS, CHECKSUM))
+    a Secret's values by their keys (generated passwords and certificates differ), the DIGESTS left out."""
+    obj = without({field: value for field, value in live.items() if field != "status"}, (*JOB_UID_LABELS, *DIGESTS))
     obj["metadata"] = {field: value for field, value in obj["metadata"].items() if field not in SERVER_SET}
     if obj["kind"] == "Secret":
         obj["data"] = sorted(obj.get("data") or {})
@@ -215,6 +217,8 @@ def test_a_guard_refuses_through_the_plugin(through_plugin: Program) -> None:
     shrunk = copy.deepcopy(spec)
     shrunk["pools"][1]["storage"] = {"size": "10Gi"}
     state = deployment.pulumi.export(deployment.project, STACK)
+    types = {resource["type"] for resource in state}
+    assert record.PACKAGE_TYPE in types and "pulumi-python:dynamic:Resource" not in types, "the plugin keeps the record"
     through_plugin.respec(shrunk)
     try:
         refused = deployment.run("preview")
