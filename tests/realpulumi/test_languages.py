@@ -24,7 +24,7 @@ from realtools.toolset import Tools
 
 from .cli import Pulumi
 from .conftest import unavailable
-from .stacks import Deployment, delete_namespaces, key
+from .stacks import Deployment, delete_namespaces, key, live_versions
 
 pytestmark = pytest.mark.realpulumi
 
@@ -211,7 +211,7 @@ def test_the_plugin_creates_what_the_python_program_creates(
     assert not differing, "\n".join(differing)
 
 
-def test_a_guard_refuses_through_the_plugin(through_plugin: Program) -> None:
+def test_a_guard_stops_preview_and_up_through_the_plugin(through_plugin: Program, control_plane: ControlPlane) -> None:
     deployment = through_plugin.deployment
     spec = example_spec(through_plugin.namespace)
     shrunk = copy.deepcopy(spec)
@@ -219,14 +219,18 @@ def test_a_guard_refuses_through_the_plugin(through_plugin: Program) -> None:
     state = deployment.pulumi.export(deployment.project, STACK)
     types = {resource["type"] for resource in state}
     assert record.PACKAGE_TYPE in types and "pulumi-python:dynamic:Resource" not in types, "the plugin keeps the record"
+    objects = deployment.objects()
+    before = live_versions(control_plane.api(), objects)
+    message = "kraft:cluster.pools[1].storage.size: pool 'brokers' would shrink its volume 'data' from 50Gi to 10Gi"
     through_plugin.respec(shrunk)
     try:
-        refused = deployment.run("preview")
+        for command in (["preview"], ["up", "--yes"]):
+            refused = deployment.run(*command)
+            assert refused.returncode != 0, f"pulumi {command[0]} accepted the change: {refused.output[-3000:]}"
+            assert message in " ".join(refused.output.split()), refused.output[-6000:]
     finally:
         through_plugin.respec(spec)
-    message = "kraft:cluster.pools[1].storage.size: pool 'brokers' would shrink its volume 'data' from 50Gi to 10Gi"
-    assert refused.returncode != 0, refused.output[-3000:]
-    assert message in " ".join(refused.output.split()), refused.output[-6000:]
+    assert live_versions(control_plane.api(), objects) == before
     assert deployment.pulumi.export(deployment.project, STACK) == state
 
 
