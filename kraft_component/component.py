@@ -28,7 +28,7 @@ from .certificates import GeneratedCertificate
 from .computed import provider_computed
 from .manifests import Manifest
 from .quorum_jobs import add_controllers_job
-from .record import DeploymentRecord
+from .record import DeploymentRecord, PackageRecord
 from .spec import ClusterSpec, TlsSource, parse_cluster_id, parse_spec
 from .statefulset import statefulset
 
@@ -110,7 +110,7 @@ class KraftCluster(pulumi.ComponentResource):
         super().__init__(TOKEN, name, None, opts)
         spec = args.spec
         cluster_id = self._cluster_id(name, args.cluster_id)
-        self._record = DeploymentRecord(
+        self._record = self._deployment_record(
             f"{name}-record",
             guards.choices(spec),
             pulumi.Output.unsecret(cluster_id.apply(guards.cluster_id_digest)),
@@ -259,6 +259,13 @@ class KraftCluster(pulumi.ComponentResource):
             retain_on_delete=True,
         )  # fmt: skip
         return created.metadata.apply(lambda metadata: str(metadata.name))
+
+    def _deployment_record(
+        self, name: str, choices: guards.Record, digest: pulumi.Output[str], opts: pulumi.ResourceOptions
+    ) -> DeploymentRecord | PackageRecord:
+        """The record as a Python dynamic resource: a Python program needs no plugin for it. The kraft plugin's
+        component (hosted.KraftCluster) keeps it as a resource the plugin serves instead."""
+        return DeploymentRecord(name, choices, digest, opts)
 
     def _cluster_id(self, name: str, given: pulumi.Input[str] | None) -> pulumi.Output[str]:
         """The adopted cluster ID, or 16 random bytes as base64url, generated once and protected."""

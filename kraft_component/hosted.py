@@ -12,11 +12,12 @@ from importlib.metadata import version
 from typing import Any
 
 import pulumi
-from pulumi.provider.experimental import component_provider_host
 from pulumi.provider.experimental.component import ComponentProvider
 
-from . import component
+from . import component, record_provider
+from .guards import Record
 from .public_args import PackageArgs
+from .record import PackageRecord
 from .spec import parse_spec
 
 PACKAGE = "kraft"  # with the class name, the type token: kraft:index:KraftCluster
@@ -33,6 +34,14 @@ class KraftCluster(component.KraftCluster):
         )
         super().__init__(name, cluster_args, opts)
 
+    def _deployment_record(
+        self, name: str, choices: Record, digest: pulumi.Output[str], opts: pulumi.ResourceOptions
+    ) -> PackageRecord:
+        """The record as a resource of this package, whose checks this plugin runs (record_provider): the
+        engine would run a dynamic provider with the Python of the program's virtualenv, which a program in
+        another language does not have."""
+        return PackageRecord(name, choices, digest, opts)
+
 
 def component_provider() -> ComponentProvider:
     """The provider the plugin serves: it analyzes the hosted classes into the schema and constructs them."""
@@ -40,8 +49,8 @@ def component_provider() -> ComponentProvider:
 
 
 def host() -> None:
-    """Serve the package to the Pulumi engine (the plugin's entry point)."""
-    component_provider_host([KraftCluster], PACKAGE, version=VERSION)
+    """Serve the package to the Pulumi engine (the plugin's entry point): the component, and the record."""
+    record_provider.serve(component_provider())
 
 
 def schema() -> dict[str, Any]:

@@ -1,23 +1,29 @@
 """KraftCluster as a multi-language package: the schema other languages' SDKs are generated from, and the
 component the plugin constructs for them, under mocks."""
 
+import copy
 import inspect
 import json
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import grpc
 import pulumi
 import pytest
 import yaml
+from google.protobuf import struct_pb2
 from pulumi.provider.server import ComponentInitError
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
+from pulumi.runtime.rpc import UNKNOWN
 from pydantic.alias_generators import to_camel
 
-from kraft_component import component, hosted
+from kraft_component import component, guards, hosted, record
 from kraft_component.evaluation import Evaluation, evaluate
+from kraft_component.spec import parse_spec
 from tests.gates.offline import offline_gates
 
 from .helpers import ROOT, deploy, tailored_config
@@ -82,7 +88,17 @@ def test_schema_offers_kraft_cluster_with_plain_spec_and_every_output_of_the_pyt
 def test_construct_registers_what_the_python_component_registers(spec: dict[str, Any]) -> None:
     packaged, python = construct({"spec": spec}), deploy(spec)
     assert packaged.registrations[0].type == TOKEN
-    assert registered(packaged) == registered(python)
+    assert registered(packaged) == sorted(map(as_package_record, registered(python)))
+
+
+def as_package_record(registration: tuple[str, str, str, bool, str]) -> tuple[str, str, str, bool, str]:
+    """A registration of the Python component as the plugin makes it: the deployment record a resource of
+    the kraft package with the same inputs, not a Python dynamic resource with its serialized provider."""
+    kind, name, parent, protect, inputs = registration
+    if kind != "pulumi-python:dynamic:Resource":
+        return registration
+    plain = {key: value for key, value in json.loads(inputs).items() if key != "__provider"}
+    return record.PACKAGE_TYPE, name, parent, protect, json.dumps(plain, sort_keys=True)
 
 
 def test_construct_returns_the_outputs_by_their_schema_names() -> None:
@@ -128,17 +144,62 @@ def test_yaml_example_uses_this_package_and_renders_objects_that_pass_the_offlin
     assert offline_gates(objects) == []
 
 
-def test_the_plugin_serves_the_snapshot_schema_as_the_engine_would_ask_for_it() -> None:
-    """provider/ started as a plugin process (its __main__.py and an engine address), asked over gRPC."""
+@contextmanager
+def plugin() -> Iterator[provider_pb2_grpc.ResourceProviderStub]:
+    """provider/ started as a plugin process (its __main__.py and an engine address), as the engine starts
+    it, and a gRPC client of it."""
     engine = "127.0.0.1:9"  # nothing listens there: the plugin would only send log messages to it
-    plugin = subprocess.Popen([sys.executable, str(ROOT / "provider"), engine], stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen([sys.executable, str(ROOT / "provider"), engine], stdout=subprocess.PIPE, text=True)
     try:
-        assert plugin.stdout is not None
-        port = plugin.stdout.readline().strip()  # the plugin's first line: the port it serves on
+        assert process.stdout is not None
+        port = process.stdout.readline().strip()  # the plugin's first line: the port it serves on
         with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
-            stub = provider_pb2_grpc.ResourceProviderStub(channel)
-            response = stub.GetSchema(provider_pb2.GetSchemaRequest(), timeout=30)
+            yield provider_pb2_grpc.ResourceProviderStub(channel)
     finally:
-        plugin.kill()
-        plugin.wait()
+        process.kill()
+        process.wait()
+
+
+def test_the_plugin_serves_the_snapshot_schema_as_the_engine_would_ask_for_it() -> None:
+    with plugin() as stub:
+        response = stub.GetSchema(provider_pb2.GetSchemaRequest(), timeout=30)
     assert json.loads(response.schema) == json.loads(SNAPSHOT.read_text())
+
+
+RECORD_URN = f"urn:pulumi:dev::events::{TOKEN}${record.PACKAGE_TYPE}::kafka-record"
+
+
+def wire_record(spec: dict[str, Any], cluster_id: str | None = ADOPTED_ID) -> struct_pb2.Struct:
+    """The record of `spec` as the engine sends it to the plugin; without a cluster ID, its digest unknown
+    (a first preview of a generated ID)."""
+    values = guards.record(parse_spec(spec), ADOPTED_ID)
+    if cluster_id is None:
+        values["clusterIdSha256"] = UNKNOWN
+    message = struct_pb2.Struct()
+    message.update(values)
+    return message
+
+
+def with_brokers(**changes: Any) -> dict[str, Any]:
+    """SPEC with its broker pool changed."""
+    spec = copy.deepcopy(SPEC)
+    spec["pools"][1].update(changes)  # type: ignore[index]
+    return spec
+
+
+def test_the_plugin_refuses_a_change_the_guards_refuse_and_keeps_the_record_otherwise() -> None:
+    deployed = wire_record(SPEC)
+    shrunk, grown = wire_record(with_brokers(storage={"size": "10Gi"})), wire_record(with_brokers(replicas=5))
+    with plugin() as stub:
+        refused = stub.Check(provider_pb2.CheckRequest(urn=RECORD_URN, olds=deployed, news=shrunk))
+        first = stub.Check(provider_pb2.CheckRequest(urn=RECORD_URN, news=wire_record(SPEC, cluster_id=None)))
+        created = stub.Create(provider_pb2.CreateRequest(urn=RECORD_URN, properties=deployed))
+        unchanged = stub.Diff(provider_pb2.DiffRequest(urn=RECORD_URN, olds=deployed, news=deployed))
+        growth = stub.Diff(provider_pb2.DiffRequest(urn=RECORD_URN, olds=deployed, news=grown))
+    reasons = {failure.reason.split(": ")[0]: failure.reason for failure in refused.failures}
+    assert set(reasons) == {"kraft:cluster.pools[1].storage", "kraft:cluster.pools[1].storage.size"}
+    assert "would shrink its volume 'data' from 50Gi to 10Gi" in reasons["kraft:cluster.pools[1].storage.size"]
+    assert not first.failures and first.inputs["clusterIdSha256"] == UNKNOWN
+    assert created.id == guards.cluster_id_digest(ADOPTED_ID)[:16] and created.properties == deployed
+    assert unchanged.changes == provider_pb2.DiffResponse.DIFF_NONE
+    assert (growth.changes, list(growth.diffs)) == (provider_pb2.DiffResponse.DIFF_SOME, ["pools"])

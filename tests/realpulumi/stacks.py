@@ -40,6 +40,15 @@ class Deployment:
         return [resource["outputs"] for resource in resources if resource["type"].startswith("kubernetes:")]
 
 
+def assert_refused(deployment: Deployment, message: str) -> None:
+    """`pulumi preview` and `pulumi up` of the deployment, as its program and config now are, both fail with
+    `message` (whitespace aside: the CLI wraps long lines)."""
+    for command in (["preview"], ["up", "--yes"]):
+        refused = deployment.run(*command)
+        assert refused.returncode != 0, f"pulumi {command[0]} accepted the change: {refused.output[-3000:]}"
+        assert message in " ".join(refused.output.split()), refused.output[-6000:]
+
+
 def key(manifest: dict[str, Any]) -> str:
     """`Kind/namespace/name` of an object."""
     metadata = manifest["metadata"]

@@ -12,7 +12,7 @@ from realtools.toolset import Tools
 from tests.helpers import stack_config
 
 from .cli import Pulumi
-from .stacks import Deployment, live_versions
+from .stacks import Deployment, assert_refused, live_versions
 
 pytestmark = pytest.mark.realpulumi
 
@@ -91,10 +91,7 @@ def test_a_refused_change_stops_preview_and_up_and_changes_nothing(
     before = live_versions(control_plane.api(), objects)
     deployment.pulumi.set_config(deployment.project, STACK, changed)
     try:
-        for command in (["preview"], ["up", "--yes"]):
-            refused = deployment.run(*command)
-            assert refused.returncode != 0, f"pulumi {command[0]} accepted the change: {refused.output[-3000:]}"
-            assert message in " ".join(refused.output.split()), refused.output[-6000:]
+        assert_refused(deployment, message)
     finally:
         deployment.pulumi.set_config(deployment.project, STACK, config)
     assert live_versions(control_plane.api(), objects) == before
