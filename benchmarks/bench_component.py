@@ -36,7 +36,13 @@ from pulumi.runtime.rpc import _special_secret_sig  # noqa: E402
 from pydantic.alias_generators import to_snake  # noqa: E402
 
 from kraft_component import KraftCluster, KraftClusterArgs  # noqa: E402
-from kraft_component.evaluation import SECRET_SIGNATURE, Evaluation, Registration, evaluate  # noqa: E402
+from kraft_component.evaluation import (  # noqa: E402
+    SECRET_SIGNATURE,
+    Evaluation,
+    Registration,
+    evaluate,
+    resource_key,
+)
 from kraft_component.record import GuardProvider  # noqa: E402
 from kraft_component.wire import whole_numbers  # noqa: E402
 
@@ -71,12 +77,6 @@ def literal(value: Any) -> Any:
     if isinstance(value, list):
         return [literal(item) for item in value]
     return whole_numbers(value)
-
-
-def resource_key(urn: str) -> tuple[str, str]:
-    """(type token, logical name) of a URN, which names a resource whatever its parent."""
-    qualified_type, name = urn.split("::")[-2:]
-    return qualified_type.split("$")[-1], name
 
 
 class PlainRecord(pulumi.dynamic.Resource):

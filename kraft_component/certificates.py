@@ -23,10 +23,12 @@ class GeneratedCertificate:
 
     secret_data: pulumi.Output[dict[str, str]]
     """The TLS Secret's keys (secret)."""
-    revision: pulumi.Output[str | None]
+    revision: pulumi.Output[str]
     """A digest of the node certificate."""
 
-    def __init__(self, name: str, spec: ClusterSpec, namespace: pulumi.Output[str], opts: pulumi.ResourceOptions):
+    def __init__(
+        self, name: str, spec: ClusterSpec, dns_names: pulumi.Input[list[str]], opts: pulumi.ResourceOptions
+    ) -> None:
         hours = tls.HOURS_PER_DAY
         ca_key = _key(f"{name}-ca-key", opts)
         ca = tls_provider.SelfSignedCert(
@@ -43,7 +45,7 @@ class GeneratedCertificate:
             f"{name}-request",
             private_key_pem=node_key.private_key_pem,
             subject=tls_provider.CertRequestSubjectArgs(common_name=naming.node_principal(spec.name)),
-            dns_names=namespace.apply(lambda ns: tls.dns_names(spec, ns)),
+            dns_names=dns_names,
             opts=opts,
         )
         certificate = tls_provider.LocallySignedCert(

@@ -116,7 +116,8 @@ class KraftCluster(pulumi.ComponentResource):
             pulumi.Output.unsecret(cluster_id.apply(guards.cluster_id_digest)),
             pulumi.ResourceOptions(parent=self, protect=True),
         )
-        namespace = self._namespace(name, spec, args.namespace)
+        self._after: list[pulumi.Resource] = [self._record]
+        self._manifest_namespace, self.namespace = self._namespace(name, spec, args.namespace)
 
         scram_passwords = {user: self._password(f"{name}-{user}-password") for user in naming.BOOTSTRAPPED_USERS}
         secret_data: pulumi.Output[dict[str, str]] = pulumi.Output.secret(
@@ -126,26 +127,22 @@ class KraftCluster(pulumi.ComponentResource):
         )
         secret = self._deploy(
             k8s.core.v1.Secret, f"{name}-cluster-id",
-            namespace.apply(lambda ns: manifests.cluster_id_secret(spec, ns, secret_data)),
+            self._built(partial(manifests.cluster_id_secret, spec, data=secret_data)),
             protect=True,
         )  # fmt: skip
-        config = self._deploy(
-            k8s.core.v1.ConfigMap, f"{name}-config", namespace.apply(partial(manifests.config_map, spec))
-        )
+        config = self._deploy(k8s.core.v1.ConfigMap, f"{name}-config", self._built(partial(manifests.config_map, spec)))
         headless = self._deploy(
-            k8s.core.v1.Service, f"{name}-headless", namespace.apply(partial(manifests.headless_service, spec))
+            k8s.core.v1.Service, f"{name}-headless", self._built(partial(manifests.headless_service, spec))
         )
-        tls_revision, tls_objects = self._certificate(name, spec, namespace)
-        self._deploy(
-            k8s.core.v1.Service, f"{name}-bootstrap", namespace.apply(partial(manifests.bootstrap_service, spec))
-        )
+        tls_revision, tls_objects = self._certificate(name, spec)
+        self._deploy(k8s.core.v1.Service, f"{name}-bootstrap", self._built(partial(manifests.bootstrap_service, spec)))
         # Controllers roll before brokers: a broker-only pool waits until every controller pool is ready.
         controller_pools: list[pulumi.Resource] = []
         pools: list[pulumi.Resource] = []
         for index, pool in sorted(enumerate(spec.pools), key=lambda item: not item[1].is_controller):
             deployed = self._deploy(
                 k8s.apps.v1.StatefulSet, f"{name}-{pool.name}",
-                pulumi.Output.all(namespace, tls_revision).apply(_star(partial(statefulset, spec, pool, index))),
+                self._built(partial(statefulset, spec, pool, index), tls_revision),
                 delete_before_replace=True,
                 ignore_changes=[CLAIM_TEMPLATES],
                 depends_on=[secret, config, headless, *tls_objects, *([] if pool.is_controller else controller_pools)],
@@ -156,54 +153,50 @@ class KraftCluster(pulumi.ComponentResource):
                 for ordinal in range(pool.replicas):
                     self._deploy(
                         k8s.core.v1.PersistentVolumeClaimPatch, f"{name}-{pool.name}-{volume.name}-{ordinal}",
-                        namespace.apply(partial(manifests.claim_growth_patch, spec, pool, volume, ordinal)),
+                        self._built(partial(manifests.claim_growth_patch, spec, pool, volume, ordinal)),
                         depends_on=[deployed],
                     )  # fmt: skip
             if pool.is_controller:
                 controller_pools.append(deployed)
             self._deploy(
                 k8s.policy.v1.PodDisruptionBudget, f"{name}-{pool.name}-pdb",
-                namespace.apply(partial(manifests.pod_disruption_budget, spec, pool)),
+                self._built(partial(manifests.pod_disruption_budget, spec, pool)),
             )  # fmt: skip
             for ordinal in range(pool.replicas) if pool.is_broker and spec.listeners.external else ():
                 self._deploy(
                     k8s.core.v1.Service, f"{name}-{pool.name}-{ordinal}-external",
-                    namespace.apply(partial(external.broker_service, spec, pool, ordinal)),
+                    self._built(partial(external.broker_service, spec, pool, ordinal)),
                 )  # fmt: skip
         if spec.listeners.external:
             self._deploy(
-                k8s.core.v1.Service, f"{name}-external", namespace.apply(partial(external.bootstrap_service, spec))
+                k8s.core.v1.Service, f"{name}-external", self._built(partial(external.bootstrap_service, spec))
             )
         if spec.is_dynamic_quorum:
-            self._dynamic_quorum(
-                name, spec, namespace, inputs=[secret, config, *tls_objects], controllers=controller_pools
-            )
+            self._dynamic_quorum(name, spec, inputs=[secret, config, *tls_objects], controllers=controller_pools)
 
         self._deploy(
             k8s.networking.v1.NetworkPolicy,
             f"{name}-nodes-policy",
-            namespace.apply(partial(network.nodes_policy, spec)),
+            self._built(partial(network.nodes_policy, spec)),
         )
         if spec.metrics.pod_monitor.enabled:
             self._deploy_custom(
                 f"{name}-pod-monitor",
                 (monitoring.API_VERSION, "PodMonitor"),
-                namespace.apply(partial(monitoring.pod_monitor, spec)),
+                self._built(partial(monitoring.pod_monitor, spec)),
             )
         if spec.metrics.prometheus_rule.enabled:
             self._deploy_custom(
                 f"{name}-alerts",
                 (monitoring.API_VERSION, "PrometheusRule"),
-                namespace.apply(partial(monitoring.prometheus_rule, spec)),
+                self._built(partial(monitoring.prometheus_rule, spec)),
             )
         after_cluster = [secret, config, *tls_objects, *pools]
-        user_secrets = self._users(name, spec, namespace, cluster_id, given=args.user_passwords, after=after_cluster)
+        user_secrets = self._users(name, spec, cluster_id, given=args.user_passwords, after=after_cluster)
         if spec.manages_topics:
             self._deploy(
                 k8s.batch.v1.Job, f"{name}-topics",
-                pulumi.Output.all(namespace, self._record.managed).apply(
-                    lambda values: topics.topics_job(spec, values[0], values[1]["topics"])
-                ),
+                self._built(lambda ns, managed: topics.topics_job(spec, ns, managed["topics"]), self._record.managed),
                 depends_on=after_cluster, delete_before_replace=True,
                 custom_timeouts=pulumi.CustomTimeouts(create="30m", update="30m"),
             )  # fmt: skip
@@ -216,18 +209,17 @@ class KraftCluster(pulumi.ComponentResource):
         if any(admin_jobs):
             self._deploy(
                 k8s.networking.v1.NetworkPolicy, f"{name}-admin-policy",
-                namespace.apply(partial(network.admin_policy, spec)),
+                self._built(partial(network.admin_policy, spec)),
             )  # fmt: skip
         if spec.metadata_version is not None:  # once every pool has rolled to the new image
             self._deploy(
-                k8s.batch.v1.Job, f"{name}-metadata-version", namespace.apply(partial(jobs.metadata_version_job, spec)),
+                k8s.batch.v1.Job, f"{name}-metadata-version", self._built(partial(jobs.metadata_version_job, spec)),
                 depends_on=pools, delete_before_replace=True,
                 custom_timeouts=pulumi.CustomTimeouts(create="15m", update="15m"),
             )  # fmt: skip
 
-        self.bootstrap_servers = namespace.apply(partial(manifests.bootstrap_servers, spec))
+        self.bootstrap_servers = self.namespace.apply(partial(manifests.bootstrap_servers, spec))
         self.cluster_id = pulumi.Output.secret(cluster_id)
-        self.namespace = namespace
         self.headless_service_name = pulumi.Output.from_input(naming.headless_service_name(spec.name))
         self.bootstrap_service_name = pulumi.Output.from_input(naming.bootstrap_service_name(spec.name))
         self.statefulset_names = pulumi.Output.from_input(
@@ -248,17 +240,27 @@ class KraftCluster(pulumi.ComponentResource):
             }
         )
 
-    def _namespace(self, name: str, spec: ClusterSpec, given: pulumi.Input[str] | None) -> pulumi.Output[str]:
-        """The caller's namespace, or one the component creates (and never deletes: it holds the volumes)."""
+    def _namespace(
+        self, name: str, spec: ClusterSpec, given: pulumi.Input[str] | None
+    ) -> tuple[str | pulumi.Output[str], pulumi.Output[str]]:
+        """The caller's namespace, or one the component creates (and never deletes: it holds the volumes): the
+        name the manifests are built with, and the `namespace` output.
+
+        A created namespace's name is `spec.namespace`, known now, so every manifest is built at once and every
+        object depends on the Namespace through its options rather than through an Output of the name (which
+        would cost an Output per manifest field). The output still carries the Namespace, so what a program
+        builds in it waits for it too."""
         if given is not None:
-            return pulumi.Output.from_input(given)
+            output = pulumi.Output.from_input(given)
+            return (given if isinstance(given, str) else output), output
         if not spec.create_namespace:
-            return pulumi.Output.from_input(spec.namespace)
+            return spec.namespace, pulumi.Output.from_input(spec.namespace)
         created: k8s.core.v1.Namespace = self._deploy(
             k8s.core.v1.Namespace, f"{name}-namespace", manifests.namespace(spec),
             retain_on_delete=True,
         )  # fmt: skip
-        return created.metadata.apply(lambda metadata: str(metadata.name))
+        self._after.append(created)
+        return spec.namespace, created.metadata.apply(lambda metadata: str(metadata.name))
 
     def _deployment_record(
         self, name: str, choices: guards.Record, digest: pulumi.Output[str], opts: pulumi.ResourceOptions
@@ -294,45 +296,43 @@ class KraftCluster(pulumi.ComponentResource):
         )
         return pulumi.Output.secret(provider_computed(password.result))
 
-    def _certificate(
-        self, name: str, spec: ClusterSpec, namespace: pulumi.Output[str]
-    ) -> tuple[pulumi.Output[str | None], list[pulumi.Resource]]:
+    def _certificate(self, name: str, spec: ClusterSpec) -> tuple[pulumi.Output[str] | None, list[pulumi.Resource]]:
         """The TLS Secret the listeners use, and a revision that rolls the nodes when a generated certificate
         is re-issued (cert-manager renews its Secret in place: see docs/security.md, 'Certificates')."""
         if not spec.listeners.uses_tls:
-            return pulumi.Output.from_input(None), []
+            return None, []
         if spec.tls.source is TlsSource.CERT_MANAGER:
             issued = self._deploy_custom(
-                f"{name}-certificate", tls.CERTIFICATE_TYPE, namespace.apply(partial(tls.certificate, spec))
+                f"{name}-certificate", tls.CERTIFICATE_TYPE, self._built(partial(tls.certificate, spec))
             )
-            return pulumi.Output.from_input(None), [issued]
-        generated = GeneratedCertificate(f"{name}-tls", spec, namespace, pulumi.ResourceOptions(parent=self))
+            return None, [issued]
+        generated = GeneratedCertificate(
+            f"{name}-tls", spec, self._built(partial(tls.dns_names, spec)), pulumi.ResourceOptions(parent=self)
+        )
         secret = self._deploy(
-            k8s.core.v1.Secret, f"{name}-tls",
-            namespace.apply(partial(tls.tls_secret, spec, data=generated.secret_data)),
-        )  # fmt: skip
+            k8s.core.v1.Secret, f"{name}-tls", self._built(partial(tls.tls_secret, spec, data=generated.secret_data))
+        )
         return generated.revision, [secret]
 
     def _dynamic_quorum(
-        self, name: str, spec: ClusterSpec, namespace: pulumi.Output[str], *,
-        inputs: list[pulumi.Resource], controllers: list[pulumi.Resource],
+        self, name: str, spec: ClusterSpec, *, inputs: list[pulumi.Resource], controllers: list[pulumi.Resource]
     ) -> None:  # fmt: skip
         """The quorum marker, only once every controller is Ready (the quorum has formed), and the add-controllers
         Job, which makes every controller a voter."""
         self._deploy(
-            k8s.core.v1.ConfigMap, f"{name}-quorum", namespace.apply(partial(quorum_marker.marker, spec)),
+            k8s.core.v1.ConfigMap, f"{name}-quorum", self._built(partial(quorum_marker.marker, spec)),
             depends_on=controllers, protect=True,
         )  # fmt: skip
         self._deploy(
             k8s.batch.v1.Job, f"{name}-add-controllers",
-            namespace.apply(partial(add_controllers_job, spec)),
+            self._built(partial(add_controllers_job, spec)),
             delete_before_replace=True,  # the pod template of a Job is immutable; its name is pinned
             depends_on=[*inputs, *controllers],
             custom_timeouts=pulumi.CustomTimeouts(create=STATEFULSET_TIMEOUT, update=STATEFULSET_TIMEOUT),
         )  # fmt: skip
 
     def _users(
-        self, name: str, spec: ClusterSpec, namespace: pulumi.Output[str], cluster_id: pulumi.Output[str], *,
+        self, name: str, spec: ClusterSpec, cluster_id: pulumi.Output[str], *,
         given: Mapping[str, pulumi.Input[str]], after: list[pulumi.Resource],
     ) -> dict[str, str]:  # fmt: skip
         """Each application user's credentials Secret, and the Job that creates the users and their ACLs once
@@ -348,10 +348,10 @@ class KraftCluster(pulumi.ComponentResource):
         secrets = []
         for user in spec.users:
             data: pulumi.Output[dict[str, str]] = pulumi.Output.secret(
-                pulumi.Output.all(namespace, passwords[user.name]).apply(_star(partial(users.credentials, spec, user)))
+                self._built(partial(users.credentials, spec, user), passwords[user.name])
             )
-            user_secret = partial(users.user_secret, spec, user, data=data)
-            secrets.append(self._deploy(k8s.core.v1.Secret, f"{name}-user-{user.name}", namespace.apply(user_secret)))
+            user_secret = self._built(partial(users.user_secret, spec, user, data=data))
+            secrets.append(self._deploy(k8s.core.v1.Secret, f"{name}-user-{user.name}", user_secret))
         if spec.manages_users:
             revision = pulumi.Output.unsecret(
                 pulumi.Output.all(cluster_id, passwords).apply(_star(credentials.revision))
@@ -359,31 +359,37 @@ class KraftCluster(pulumi.ComponentResource):
             retired = self._record.managed.apply(lambda managed: users.retired_users(spec, managed["users"]))
             self._deploy(
                 k8s.batch.v1.Job, f"{name}-users",
-                pulumi.Output.all(namespace, revision, retired).apply(_star(partial(users.users_job, spec))),
+                self._built(partial(users.users_job, spec), revision, retired),
                 depends_on=[*after, *secrets], delete_before_replace=True,
                 custom_timeouts=pulumi.CustomTimeouts(create="15m", update="15m"),
             )  # fmt: skip
         return {user.name: naming.user_secret_name(spec.name, user.name) for user in spec.users}
 
+    def _built(self, build: Callable[..., T], *inputs: Any) -> T | pulumi.Output[T]:
+        """`build(namespace, *inputs)`: at once when each is known, else an Output of it once they are."""
+        values = (self._manifest_namespace, *inputs)
+        if any(isinstance(value, pulumi.Output) for value in values):
+            return pulumi.Output.all(*values).apply(_star(build))
+        return build(*values)
+
     def _deploy_custom(
-        self, logical_name: str, custom_type: tuple[str, str], manifest: pulumi.Output[Manifest]
+        self, logical_name: str, custom_type: tuple[str, str], manifest: pulumi.Output[Manifest] | Manifest
     ) -> pulumi.CustomResource:
         """Register an object of another project's CRDs (cert-manager, the Prometheus Operator), after the
         deployment record has passed its guards. Its `(apiVersion, kind)` are plain strings, never Outputs: the
         provider builds the resource's type token from them."""
         api_version, kind = custom_type
 
-        def field(name: str, obj: Manifest) -> Any:
+        def custom_field(obj: Manifest, field: str) -> Any:
             assert (obj["apiVersion"], obj["kind"]) == custom_type, f"{obj['kind']} is no {kind}"
-            return _field(obj, kind="CustomResource", field=name)
+            return _field(obj, kind="CustomResource", field=field)
 
         return k8s.apiextensions.CustomResource(
             logical_name,
             api_version=api_version,
             kind=kind,
-            metadata=manifest.apply(partial(field, "metadata")),
-            spec=manifest.apply(partial(field, "spec")),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[self._record]),
+            **_fields(manifest, custom_field, ("metadata", "spec")),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=self._after),
         )
 
     def _deploy(
@@ -391,16 +397,10 @@ class KraftCluster(pulumi.ComponentResource):
         manifest: pulumi.Output[Manifest] | Manifest, **options: Any,
     ) -> Any:  # fmt: skip
         """Register one manifest as a typed Kubernetes resource, child of this component, after the
-        deployment record has passed its guards. A manifest known now is passed as it is: an Output of it would
-        cost an Output for every value inside (Output.from_input lifts them all)."""
+        deployment record has passed its guards (and after the Namespace the component creates)."""
         kind = resource.__name__
-        options["depends_on"] = [self._record, *options.get("depends_on", [])]
-        fields = {
-            to_snake(field): manifest.apply(partial(_field, kind=kind, field=field))
-            if isinstance(manifest, pulumi.Output)
-            else _field(manifest, kind, field)
-            for field in RESOURCE_FIELDS[kind]
-        }
+        options["depends_on"] = [*self._after, *options.get("depends_on", [])]
+        fields = _fields(manifest, partial(_field, kind=kind), RESOURCE_FIELDS[kind])
         return resource(logical_name, opts=pulumi.ResourceOptions(parent=self, **options), **fields)
 
 
@@ -411,6 +411,19 @@ def _star(function: Callable[..., T]) -> Callable[[list[Any]], T]:
         return function(*values)
 
     return call
+
+
+def _fields(
+    manifest: pulumi.Output[Manifest] | Manifest, pick: Callable[..., Any], fields: tuple[str, ...]
+) -> dict[str, Any]:
+    """The resource arguments of `fields`, each `pick(manifest, field=...)`. A manifest known now is passed as
+    it is: an Output of it would cost an Output for every value inside (Output.from_input lifts them all)."""
+    return {
+        to_snake(field): manifest.apply(partial(pick, field=field))
+        if isinstance(manifest, pulumi.Output)
+        else pick(manifest, field=field)
+        for field in fields
+    }
 
 
 def _field(manifest: Manifest, kind: str, field: str) -> Any:

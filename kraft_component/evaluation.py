@@ -46,6 +46,12 @@ class Registration:
         return revealed
 
 
+def resource_key(urn: str) -> tuple[str, str]:
+    """(type token, logical name) of a URN, which names a resource whatever its parent."""
+    qualified_type, name = urn.split("::")[-2:]
+    return qualified_type.split("$")[-1], name
+
+
 def reveal(value: Any, show_secrets: bool) -> Any:
     """`value` without Pulumi's secret envelopes: each secret shown, or each of its leaves REDACTED
     (so a redacted object keeps its shape)."""

@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 
 from pulumi.runtime.mocks import MockResourceArgs
 
-from kraft_component.evaluation import Evaluation
+from kraft_component.evaluation import SECRET_SIGNATURE, Evaluation, resource_key
 from kraft_component.record import GuardProvider
 from kraft_component.render import (
     RenderError,
@@ -21,6 +21,7 @@ from kraft_component.render import (
     load_stack_config,
     wire_config,
 )
+from kraft_component.wire import whole_numbers
 
 from .certificates import RealTlsMocks
 from .podrunner.objects import Manifest
@@ -28,6 +29,7 @@ from .podrunner.objects import Manifest
 ROOT = Path(__file__).resolve().parents[1]
 WORKLOADS = {"kubernetes:apps/v1:StatefulSet": "StatefulSet", "kubernetes:batch/v1:Job": "Job"}
 DYNAMIC = "pulumi-python:dynamic:Resource"  # the deployment record (kraft_component.record)
+PLAIN_SECRET = "__secret__"  # marks a secret value in plain_program's JSON
 
 
 class StackState(RealTlsMocks):
@@ -112,14 +114,65 @@ def render_stack(
     """The objects `render --stack <stack> --show-secrets` prints, with real certificates; `cluster`, if
     given, replaces the stack file's `kraft:cluster`, `config` sets other keys (`kraft:clusterId`), and
     `state`, if given, is the stack's state, kept from the previous render and updated by this one."""
+    evaluation = evaluate_stack(stack, cluster, project_dir, state, config=config)
+    return Rendered(kubernetes_objects(evaluation, show_secrets=True), dependencies(evaluation))
+
+
+def evaluate_stack(
+    stack: str,
+    cluster: Mapping[str, Any] | None = None,
+    project_dir: Path = ROOT,
+    state: StackState | None = None,
+    *,
+    config: Mapping[str, str] | None = None,
+) -> Evaluation:
+    """What the stack's program registers, as `render_stack` renders it (its arguments alike)."""
     project = load_project(project_dir)
     overrides = ({"kraft:cluster": json.dumps(cluster)} if cluster is not None else {}) | dict(config or {})
     wired, secret_keys = wire_config(project, load_stack_config(project.stack_file(stack)), overrides)
     try:
-        evaluation = evaluate_project(project, stack, wired, secret_keys, mocks=state or RealTlsMocks())
+        return evaluate_project(project, stack, wired, secret_keys, mocks=state or RealTlsMocks())
     except Exception as error:
         raise RenderError(str(error)) from error
-    return Rendered(kubernetes_objects(evaluation, show_secrets=True), dependencies(evaluation))
+
+
+def plain_program(evaluation: Evaluation) -> list[dict[str, Any]]:
+    """The Kubernetes objects of `evaluation` as a plain pulumi_kubernetes program registers them
+    (benchmarks/plain_kubernetes reads this list): for each, its typed resource class, its arguments with
+    every secret marked (`{PLAIN_SECRET: value}`), and the resource options the component gave it, its
+    dependencies on the other objects by logical name. No component, random, tls or record resource: their
+    values are literals, as a program that had them from elsewhere would write them."""
+    objects = [registration for registration in evaluation.registrations if registration.is_kubernetes_object]
+    kubernetes = {(registration.type, registration.name) for registration in objects}
+    return [
+        {
+            "type": registration.type,
+            "name": registration.name,
+            "args": {key: _marked(value) for key, value in registration.inputs.items()},
+            "options": {
+                "protect": registration.protect,
+                "delete_before_replace": registration.delete_before_replace,
+                "retain_on_delete": registration.retain_on_delete,
+                "depends_on": sorted(
+                    name for kind, name in map(resource_key, registration.depends_on) if (kind, name) in kubernetes
+                ),
+                "ignore_changes": list(registration.ignore_changes),
+                "custom_timeouts": registration.custom_timeouts,
+            },
+        }
+        for registration in objects
+    ]
+
+
+def _marked(value: Any) -> Any:
+    """A registered input as JSON, each secret as `{PLAIN_SECRET: value}`."""
+    if isinstance(value, dict):
+        if value.get(SECRET_SIGNATURE) is not None and "value" in value:
+            return {PLAIN_SECRET: _marked(value["value"])}
+        return {key: _marked(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_marked(item) for item in value]
+    return whole_numbers(value)
 
 
 def stack_cluster(stack: str, project_dir: Path = ROOT) -> dict[str, Any]:
