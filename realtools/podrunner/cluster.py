@@ -96,7 +96,7 @@ class Cluster:
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="pod runner", daemon=True)
         self._thread.start()
-        self.runtime = Runtime(self.state / "runtime", images, os.getpid())
+        self.runtime = Runtime(self.state / "runtime", images, leftovers.claim_id())
         self._closed = False
         try:
             self._call(self.runtime.start(), 60)
@@ -326,6 +326,7 @@ class Cluster:
         try:
             if self._loop.is_running():
                 self._call(self.runtime.close(), 120)
+            leftovers.release_id(self.runtime.id)  # its names are free once its network and cgroups are gone
         finally:
             self._closed = True
             self._loop.call_soon_threadsafe(self._loop.stop)

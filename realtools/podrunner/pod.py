@@ -143,7 +143,7 @@ class Pod:
         self.uid = f"{runtime.id}-{self.serial}"
         self.dir = runtime.state / "pods" / f"{name}-{self.serial}"
         self.netns = f"kraft-{runtime.id}-{self.serial}"
-        self.veth = f"kv{runtime.id:06x}{self.serial:05x}"
+        self.veth = f"kv{runtime.id.hex}{self.serial:05x}"
         self.ip = ""
         self.phase = "Pending"
         self.message = "waiting to start"

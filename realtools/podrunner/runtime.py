@@ -18,6 +18,7 @@ from .cgroups import MemoryCgroups
 from .controllers import JobController, StatefulSetController
 from .env import NodeCapacity
 from .images import Image, ImageResolver, copy_etc, prepare_etc
+from .leftovers import RunnerId
 from .objects import Manifest, PodRunnerError, PodTemplate, Unsupported
 from .pod import Pod
 
@@ -60,11 +61,11 @@ def memory_total() -> Decimal:
 class Runtime:
     """Everything the runner runs, on one asyncio loop."""
 
-    def __init__(self, state: Path, images: ImageResolver, runner_id: int) -> None:
+    def __init__(self, state: Path, images: ImageResolver, runner_id: RunnerId) -> None:
         self.state = state
         self.images = images
         self.id = runner_id
-        self.bridge = network.Bridge(f"krb{runner_id:06x}", network.free_subnet(network.used_networks()))
+        self.bridge = network.Bridge(f"krb{runner_id.hex}", network.free_subnet(network.used_networks()))
         self.cgroups = MemoryCgroups(f"kraft-{runner_id}")
         self.capacity = NodeCapacity(cpu=Decimal(os.cpu_count() or 1), memory=memory_total())
         self.node_name = socket.gethostname()
@@ -376,7 +377,7 @@ class Runtime:
         file the runner rewrites as pods come and go (a pod created again has a new address)."""
         serial = self.next_serial()
         netns = f"kraft-{self.id}-client-{serial}"
-        veth = f"kv{self.id:06x}{serial:05x}"
+        veth = f"kv{self.id.hex}{serial:05x}"
         address = self.bridge.allocate_pod_address()
         await asyncio.to_thread(network.add_pod_namespace, self.bridge, netns, veth, address)
         etc = self.state / "clients" / f"{serial}" / "etc"

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from realtools.podrunner import Cluster, PodRunnerError, PodsNotReady, PodView, leftovers
+from realtools.podrunner.images import ImageResolver
 from realtools.podrunner.objects import Manifest
 from tests.realkafka.workloads import (
     CONTAINER_SECURITY,
@@ -273,6 +274,22 @@ def test_a_running_client_resolves_a_pod_created_again_to_its_new_address(cluste
     assert seen == {"first": old, "then": cluster.pod_ip("named-0")} and old != seen["then"], seen
 
 
+def test_two_runners_alive_in_one_process_each_run_their_own_pods(cluster: Cluster, images: ImageResolver) -> None:
+    """As when a real-Kafka stack kept for the session runs beside a real-Pulumi test's runner: each has its
+    own pod network (bridge, namespaces, cgroups) and runs its own pod."""
+    with Cluster(images) as other:
+        for runner in (cluster, other):
+            runner.apply([*services(), statefulset("named", "exec sleep infinity", claims=())])
+            runner.wait_ready(30)
+        seen = [
+            runner.exec("named-0", ["ip", "-o", "-4", "addr", "show", "eth0"]).stdout for runner in (cluster, other)
+        ]
+        addresses = [runner.pod_ip("named-0") for runner in (cluster, other)]
+
+    assert [f" {address}/16 " in line for address, line in zip(addresses, seen, strict=True)] == [True, True], seen
+    assert addresses[0].split(".")[:2] != addresses[1].split(".")[:2]  # two pod networks, side by side
+
+
 def test_objects_it_cannot_emulate_are_refused_before_anything_runs(cluster: Cluster) -> None:
     pod = statefulset("odd", "true", claims=(), envFrom=[{"secretRef": {"name": "x"}}])
     with pytest.raises(PodRunnerError, match="envFrom not emulated"):
@@ -310,7 +327,7 @@ def leftovers_of(pid: int) -> list[str]:
              check=True).stdout.splitlines() if line.startswith(f"kraft-{pid}-")]  # fmt: skip
     bridges = subprocess.run(["ip", "-o", "link", "show", "type", "bridge"], capture_output=True, text=True, check=True)
     found += [f"bridge krb{pid:06x}" for line in bridges.stdout.splitlines() if f"krb{pid:06x}" in line]
-    found += [str(path) for path in Path("/sys/fs/cgroup/memory").glob(f"kraft-{pid}")]
+    found += [str(path) for path in Path("/sys/fs/cgroup/memory").glob(f"kraft-{pid}-*")]
     found += [str(path) for path in Path(tempfile.gettempdir()).glob(f"kraft-pods-{pid}-*")]
     return found
 
