@@ -9,7 +9,7 @@ from typing import Any
 
 from . import directory_ids, jmx_exporter, kafka_security, listeners, logging_config, naming
 from .acls import acl_table
-from .kafka_config import pool_properties, render_properties
+from .kafka_config import pool_properties, quorum_bootstrap_servers, render_properties
 from .scripts import script
 from .spec import ClusterSpec, ObjectMetadata, PoolSpec, Volume
 from .topic_tables import config_table, topic_table
@@ -126,12 +126,17 @@ def _pool_files(spec: ClusterSpec, pool: PoolSpec) -> set[str]:
 
 
 def pool_config_checksum(spec: ClusterSpec, pool: PoolSpec, namespace: str) -> str:
-    """A digest of everything a pool's nodes read at start: changing it rolls the pool."""
+    """A digest of everything a pool's nodes read at start: changing it rolls the pool. Except the dynamic
+    quorum's bootstrap servers: a node uses them only to find the quorum, then follows the voters in the
+    metadata log, so growing or shrinking the controller pool rolls no running node. Every list holds
+    ordinal 0, which every pool size keeps, and a node that restarts reads the current list."""
     data = config_data(spec, namespace)
     others = set().union(*(_pool_files(spec, other) for other in spec.pools)) - _pool_files(spec, pool)
+    controllers = quorum_bootstrap_servers(spec, namespace) if spec.is_dynamic_quorum else None
     digest = hashlib.sha256()
     for key in sorted(data.keys() - others - ADMIN_FILES):
-        digest.update(f"{key}\0{data[key]}\0".encode())
+        value = data[key].replace(controllers, "<controllers>") if controllers else data[key]
+        digest.update(f"{key}\0{value}\0".encode())
     return digest.hexdigest()
 
 

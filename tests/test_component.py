@@ -391,6 +391,18 @@ def test_a_configuration_change_rolls_the_pods_it_affects() -> None:
     assert checksums(resized)["kafka-controllers"] == before["kafka-controllers"]
 
 
+def test_growing_a_dynamic_quorum_rolls_no_running_node() -> None:
+    """The new controllers find the quorum through the grown list; the running nodes follow the voters."""
+    three = {**DEDICATED, "quorum": {"mode": "dynamic", "initialControllers": 3}}
+    grown = {**three, "pools": [{**DEDICATED["pools"][0], "replicas": 5}, DEDICATED["pools"][1]]}
+    templates = {s["metadata"]["name"]: pod_template(s) for s in objects(deploy(three), "StatefulSet")}
+    assert {s["metadata"]["name"]: pod_template(s) for s in objects(deploy(grown), "StatefulSet")} == templates
+    grown_list = one(deploy(grown), "ConfigMap", "kafka-config")["data"]["brokers.properties"]
+    assert "kafka-controllers-4.kafka-headless" in grown_list, "a node that starts reads the current list"
+    static_grown = {**DEDICATED, "quorum": {"mode": "static"}, "pools": grown["pools"]}
+    assert checksums(static_grown) != checksums(STATIC), "static voters are read at start and never change"
+
+
 def test_one_pod_disruption_budget_per_pool() -> None:
     evaluation = deploy(DEDICATED)
     budgets = {b["metadata"]["name"]: b["spec"] for b in objects(evaluation, "PodDisruptionBudget")}
