@@ -11,7 +11,6 @@ import os
 import re
 import resource
 import shutil
-import subprocess
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from pathlib import Path
 
 from . import cache
 from .prerequisites import MissingPrerequisite
+from .processes import run_bounded
 
 GOMAIN = Path(__file__).parent / "gomain"
 BUILD_RECORD = "build.json"
@@ -92,8 +92,7 @@ class Wrapper:
 def run_go(args: Iterable[str], cwd: Path, env: dict[str, str], what: str) -> str:
     """Run `go` at low priority, bounded in time; its output, or MissingPrerequisite naming `what` with the error."""
     command = ["nice", "-n", "10", "go", *args]
-    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=BUILD_TIMEOUT,
-                            check=False)  # fmt: skip
+    result = run_bounded(command, cwd=cwd, env=env, timeout=BUILD_TIMEOUT)
     if result.returncode != 0:
         raise MissingPrerequisite(f"{what}: {' '.join(command[3:])} failed:\n{result.stderr[-4000:]}")
     return result.stdout

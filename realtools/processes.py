@@ -76,6 +76,21 @@ def start(name: str, command: list[str], log_dir: Path, env: dict[str, str] | No
     return Service(name, process, log)
 
 
+def run_bounded(command: list[str], cwd: Path, env: dict[str, str], timeout: float) -> subprocess.CompletedProcess[str]:
+    """Run `command` to its end in a session of its own, its output captured; past `timeout`, SIGKILL the whole
+    session (the children it started too, which a plain `subprocess.run` would leave running) and raise
+    TimeoutExpired."""
+    with subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          stdin=subprocess.DEVNULL, start_new_session=True) as process:  # fmt: skip
+        try:
+            stdout, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+            raise
+    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+
+
 def wait_until(condition: Callable[[], str | None], timeout: float, interval: float = 0.5) -> None:
     """Poll `condition` (None when met, else what is still missing) until it holds; TimeoutError naming
     the last thing missing otherwise."""

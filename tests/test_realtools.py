@@ -3,7 +3,9 @@ providers' resources, and the control plane's objects."""
 
 import datetime
 import json
+import os
 import string
+import subprocess
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -13,7 +15,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 from kubernetes.dynamic.resource import ResourceField
 
-from realtools import cache, cloud, controlplane, gotools, langhost
+from realtools import cache, cloud, controlplane, gotools, langhost, processes
 from realtools.prerequisites import MissingPrerequisite
 from realtools.standins import provider, random_provider, tls_provider
 
@@ -223,3 +225,14 @@ def test_a_cache_entry_appears_only_once_complete_and_is_built_once(tmp_path: Pa
     with cache.entry(final) as scratch:
         assert scratch is None  # another build made it meanwhile
     assert sorted(path.name for path in (tmp_path / "tools").iterdir()) == [".tool-1.0.lock", "tool-1.0"]
+
+
+def test_a_bounded_command_past_its_time_is_killed_with_its_children(tmp_path: Path) -> None:
+    child = tmp_path / "child.pid"
+    command = ["bash", "-c", f"sleep 300 & echo $! > {child}; wait"]
+    with pytest.raises(subprocess.TimeoutExpired):
+        processes.run_bounded(command, cwd=tmp_path, env=dict(os.environ), timeout=1)
+    state = Path(f"/proc/{child.read_text().strip()}/stat")
+    assert not state.exists() or state.read_text().split(") ")[1].startswith("Z"), "the child outlived the timeout"
+    done = processes.run_bounded(["bash", "-c", "echo out; echo err >&2; exit 3"], tmp_path, dict(os.environ), 10)
+    assert (done.returncode, done.stdout, done.stderr) == (3, "out\n", "err\n")

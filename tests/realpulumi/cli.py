@@ -2,7 +2,6 @@
 
 import json
 import os
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 import yaml
 
 from localdev import stack as local_stack
+from realtools.processes import run_bounded
 from realtools.toolset import Tools
 
 COMMAND_TIMEOUT = 1800  # a pulumi up waits for every StatefulSet to be ready
@@ -63,8 +63,7 @@ class Pulumi:
     def run(self, project: Path, *arguments: str) -> Result:
         """`pulumi ARGUMENTS` in `project`, non-interactive."""
         command = ["pulumi", *arguments, "--non-interactive"]
-        done = subprocess.run(command, cwd=project, env=self.env, capture_output=True, text=True,
-                              timeout=COMMAND_TIMEOUT, check=False)  # fmt: skip
+        done = run_bounded(command, cwd=project, env=self.env, timeout=COMMAND_TIMEOUT)
         return Result(command, done.returncode, done.stdout, done.stderr)
 
     def stack_project(self, stack: str, config: dict[str, Any], source: Path = local_stack.ROOT) -> Path:
