@@ -13,7 +13,8 @@ import grpc
 import pytest
 from pulumi.runtime.proto import language_pb2, language_pb2_grpc, plugin_pb2
 
-from realtools import langhost, langhost_nodejs
+from realtools import langhost, langhost_nodejs, prerequisites
+from realtools.prerequisites import MissingPrerequisite
 
 
 def run_request(**fields: Any) -> SimpleNamespace:
@@ -165,3 +166,21 @@ def test_a_missing_code_generator_is_named(host: Any, tmp_path: Path) -> None:
         host.GeneratePackage(request)
     assert refused.value.code() == grpc.StatusCode.FAILED_PRECONDITION
     assert "no-codegen is not built (bin/real-tools builds it)" in refused.value.details()
+
+
+@pytest.mark.parametrize(("version", "usable"), [("v20.20.2", True), ("v22.1.0", True), ("v18.19.0", False)])
+def test_node_must_be_20_or_newer_with_npm(
+    version: str, usable: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for tool in ("node", "npm"):
+        (tmp_path / tool).write_text(f"#!/bin/sh\necho {version}\n")
+        (tmp_path / tool).chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    if usable:
+        assert prerequisites.node() == str(tmp_path / "node")
+    else:
+        with pytest.raises(MissingPrerequisite, match=r"is Node.js v18\.19\.0; examples/typescript needs 20"):
+            prerequisites.node()
+    (tmp_path / "npm").unlink()
+    with pytest.raises(MissingPrerequisite, match="'npm' is not on PATH"):
+        prerequisites.node()
