@@ -255,6 +255,19 @@ def pulumi_cli(sdk_version: str) -> GoTool:
     )
 
 
+def pulumi_codegen_nodejs() -> GoTool:
+    """Pulumi's Node.js code generator (pkg/v3/codegen/nodejs, which the CLI does not link) behind a main of
+    ours, for the GeneratePackage of our Node language host. A tool of its own, so the CLI's entry keeps
+    its key and is not rebuilt."""
+    pkg, sdk = "github.com/pulumi/pulumi/pkg/v3", "github.com/pulumi/pulumi/sdk/v3"
+    return GoTool(
+        name="pulumi-codegen-nodejs",
+        version=PULUMI_CLI,
+        requires=(Upstream(pkg, f"v{PULUMI_CLI}", f"v{PULUMI_CLI}"), Upstream(sdk, f"v{PULUMI_CLI}", f"v{PULUMI_CLI}")),
+        binaries={"pulumi-codegen-nodejs": "./codegen-nodejs"},
+    )
+
+
 def pulumi_yaml() -> GoTool:
     """The YAML language host (its own repository, no replaces of its own)."""
     yaml_module = "github.com/pulumi/pulumi-yaml"

@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 MIN_JAVA = 17  # every supported Kafka release (3.9-4.4) runs its broker and tools on Java 17
+MIN_NODE = 20  # runs examples/typescript with @pulumi/pulumi 3.270.0 (which declares 22, and runs it on 20)
 
 
 class MissingPrerequisite(Exception):
@@ -50,3 +51,16 @@ def java_home() -> Path:
     if major < MIN_JAVA:
         raise MissingPrerequisite(f"{java} is Java {major}; Kafka needs Java {MIN_JAVA} or newer")
     return home
+
+
+def node() -> str:
+    """The `node` on PATH, at least MIN_NODE, with npm beside it."""
+    purpose = f"to run examples/typescript (Node.js {MIN_NODE} or newer, with npm)"
+    node, _ = command("node", purpose), command("npm", purpose)
+    version = subprocess.run([node, "--version"], capture_output=True, text=True, check=False).stdout.strip()
+    match = re.fullmatch(r"v(\d+)\..*", version)
+    if match is None or int(match[1]) < MIN_NODE:
+        raise MissingPrerequisite(
+            f"{node} is Node.js {version or 'of no version'}; examples/typescript needs {MIN_NODE} or newer"
+        )
+    return node

@@ -18,9 +18,16 @@ ROOT = Path(__file__).resolve().parents[1]
 # Our own plugins, run by the Python of this virtualenv: the module whose main() serves each. The
 # upstream Python host and the random and tls providers are not served by the Go module proxy.
 LAUNCHED = {
-    "pulumi-language-python": "realtools.langhost",
+    "pulumi-language-python": "realtools.langhost_python",
+    "pulumi-language-nodejs": "realtools.langhost_nodejs",
     "pulumi-resource-random": "realtools.standins.random_provider",
     "pulumi-resource-tls": "realtools.standins.tls_provider",
+}
+# The tool in the tools folder each language host is given as its first argument: the Python SDK's exec
+# script, the Node.js code generator.
+HOST_TOOLS = {
+    "pulumi-language-python": "pulumi-language-python-exec",
+    "pulumi-language-nodejs": "pulumi-codegen-nodejs",
 }
 # The plugins `pulumi plugin install` puts into a PULUMI_HOME: (kind, name) -> the Python package whose
 # release each must match; their executables are named pulumi-<kind>-<name>. (A Python language host
@@ -59,6 +66,7 @@ def go_tools() -> dict[str, gotools.GoTool]:
         gotools.kubernetes(),
         gotools.kubernetes_provider(versions["pulumi_kubernetes"]),
         gotools.pulumi_yaml(),
+        gotools.pulumi_codegen_nodejs(),
     ]
     return {tool.name: tool for tool in tools}
 
@@ -91,7 +99,7 @@ def assemble(target: Path, names: Iterable[str] | None = None, log: Callable[[st
             link.unlink(missing_ok=True)
             link.symlink_to(binary)
     for name, module in LAUNCHED.items():
-        extra = (str(folders["bin"] / "pulumi-language-python-exec"),) if name == "pulumi-language-python" else ()
+        extra = (str(folders["bin"] / HOST_TOOLS[name]),) if name in HOST_TOOLS else ()
         script = folders["plugins" if name in installable else "bin"] / name
         script.write_text(launcher(module, *extra))
         script.chmod(0o755)

@@ -30,6 +30,7 @@ from .helpers import ROOT, deploy, tailored_config
 
 SNAPSHOT = ROOT / "provider" / "schema.json"
 YAML_EXAMPLE = ROOT / "examples" / "yaml"
+TYPESCRIPT_EXAMPLE = ROOT / "examples" / "typescript"
 TOKEN = "kraft:index:KraftCluster"
 SPEC = {
     "profile": "production",
@@ -142,6 +143,19 @@ def test_yaml_example_uses_this_package_and_renders_objects_that_pass_the_offlin
     assert {re.sub(r"^\$\{events\.(\w+)\}$", r"\1", value) for value in program["outputs"].values()} <= set(outputs)
     objects = construct(cluster["properties"]).kubernetes_objects()
     assert offline_gates(objects) == []
+
+
+def test_typescript_example_deploys_the_cluster_and_outputs_of_the_yaml_example() -> None:
+    program = yaml.safe_load((YAML_EXAMPLE / "Pulumi.yaml").read_text())
+    (cluster,) = program["resources"].values()
+    source = (TYPESCRIPT_EXAMPLE / "index.ts").read_text()
+    default = re.search(r"\?\? (\{\n.*?\n\});", source, re.DOTALL)
+    assert default is not None, "index.ts gives examples/yaml's cluster when the stack gives none"
+    assert yaml.safe_load(default[1]) == cluster["properties"]["spec"]  # a TypeScript object literal is YAML flow
+    exported = set(re.findall(r"^export const (\w+) = events\.(\w+);$", source, re.MULTILINE))
+    assert exported == {(name, name) for name in program["outputs"]}
+    manifest = json.loads((TYPESCRIPT_EXAMPLE / "package.json").read_text())
+    assert manifest["dependencies"] == {"@pulumi/pulumi": "3.270.0"}, "the SDK pinned exactly, no SDK of kraft yet"
 
 
 @contextmanager

@@ -15,7 +15,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 from kubernetes.dynamic.resource import ResourceField
 
-from realtools import cache, cloud, controlplane, gotools, langhost, processes
+from realtools import cache, cloud, controlplane, gotools, langhost_python, processes
 from realtools.prerequisites import MissingPrerequisite
 from realtools.standins import provider, random_provider, tls_provider
 
@@ -85,7 +85,7 @@ def test_the_exec_script_gets_every_field_of_the_run_request() -> None:
         monitor_address="127.0.0.1:1", project="kraft", stack="dev", pwd="/p", dryRun=True, parallel=8,
         organization="", info=SimpleNamespace(root_directory="/p", entry_point="."), args=["x"],
     )  # fmt: skip
-    assert langhost.exec_arguments(request, "127.0.0.1:2") == [
+    assert langhost_python.exec_arguments(request, "127.0.0.1:2") == [
         "--monitor", "127.0.0.1:1", "--engine", "127.0.0.1:2", "--project", "kraft", "--root_directory", "/p",
         "--stack", "dev", "--pwd", "/p", "--dry_run", "true", "--parallel", "8", ".", "x",
     ]  # fmt: skip
@@ -94,12 +94,12 @@ def test_the_exec_script_gets_every_field_of_the_run_request() -> None:
 def test_the_virtualenv_option_is_relative_to_the_project_root(tmp_path: Any) -> None:
     (tmp_path / "venv" / "bin").mkdir(parents=True)
     (tmp_path / "venv" / "bin" / "python").touch()
-    python, env = langhost.interpreter(str(tmp_path), {"virtualenv": "venv"})
+    python, env = langhost_python.interpreter(str(tmp_path), {"virtualenv": "venv"})
     assert python == str(tmp_path / "venv" / "bin" / "python")
     assert env["VIRTUAL_ENV"] == str(tmp_path / "venv")
     assert env["PATH"].startswith(str(tmp_path / "venv" / "bin"))
     with pytest.raises(FileNotFoundError, match="no bin/python"):
-        langhost.interpreter(str(tmp_path), {"virtualenv": "missing"})
+        langhost_python.interpreter(str(tmp_path), {"virtualenv": "missing"})
 
 
 def test_a_random_id_is_its_bytes_in_every_encoding() -> None:

@@ -1,6 +1,7 @@
 """KraftCluster through the kraft plugin (provider/), the path a YAML or TypeScript program takes: the engine
 asks the plugin to construct the component. It creates the same objects as the Python stack program, and
-the deployment record's guards hold there too."""
+the deployment record's guards hold there too. The TypeScript program (examples/typescript) gets its SDK from
+`pulumi package add`, through our Node.js language host and Pulumi's Node.js code generator."""
 
 import copy
 import json
@@ -17,12 +18,12 @@ import yaml
 
 from kraft_component import naming, record
 from localdev.stack import ROOT
-from realtools import kubeapi, toolset
+from realtools import kubeapi, prerequisites, toolset
 from realtools.controlplane import ControlPlane
-from realtools.prerequisites import MissingPrerequisite
+from realtools.prerequisites import MissingPrerequisite, cache_root
 from realtools.toolset import Tools
 
-from .cli import Pulumi
+from .cli import Pulumi, Result
 from .conftest import unavailable
 from .stacks import Deployment, assert_refused, delete_namespaces, key, live_versions
 
@@ -32,6 +33,11 @@ STACK = "dev"
 CLUSTER_ID = "q1Sh-9_ISia_zwGINzRvyQ"  # adopted by every program, so that no generated ID differs
 REMOTE_PROGRAM = Path(__file__).parent / "programs" / "remote"
 YAML_EXAMPLE = ROOT / "examples" / "yaml"
+TYPESCRIPT_EXAMPLE = ROOT / "examples" / "typescript"
+# npm's download cache beside the tools (kept between runs), and none of its network extras.
+NPM_SETTINGS = {"update_notifier": "false", "fund": "false", "audit": "false"}
+# How npm says it could not reach its registry.
+NPM_UNREACHABLE = ("ENOTFOUND", "EAI_AGAIN", "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT")
 # What the API server or a controller sets on an object (the Job controller labels its pods with its uid).
 SERVER_SET = ("uid", "resourceVersion", "creationTimestamp", "generation", "managedFields")
 JOB_UID_LABELS = ("controller-uid", "batch.kubernetes.io/controller-uid")
@@ -192,7 +198,50 @@ def yaml_program(pulumi: Pulumi, plugin: Path, namespaces: set[str]) -> Program:
     return deploy(namespaces, Program(deployment, "from-yaml", partial(write_yaml_program, folder, plugin)))
 
 
-PROGRAMS = {"python program, remote component": "remote", "examples/yaml": "yaml_program"}
+@dataclass(frozen=True)
+class AddedPackage:
+    """A copy of examples/typescript after `pulumi package add` of the kraft plugin, and what the CLI printed."""
+
+    folder: Path
+    plugin: Path
+    added: Result
+
+
+@pytest.fixture(scope="module")
+def typescript_sdk(pulumi: Pulumi, plugin: Path) -> AddedPackage:
+    """examples/typescript with the kraft SDK that `pulumi package add` generated, linked and installed
+    (Pulumi's Node.js code generator built or reused first; the packages from the npm registry)."""
+    try:
+        prerequisites.node()
+        toolset.assemble(
+            pulumi.tools.bin.parent, ["pulumi-codegen-nodejs"], log=lambda line: print(line, file=sys.__stderr__)
+        )
+    except MissingPrerequisite as error:
+        unavailable(str(error))
+    pulumi.env |= {f"npm_config_{name}": value for name, value in NPM_SETTINGS.items()}
+    pulumi.env["npm_config_cache"] = str(cache_root() / "npm")
+    folder = pulumi.scratch / "typescript"
+    shutil.copytree(TYPESCRIPT_EXAMPLE, folder, ignore=shutil.ignore_patterns("node_modules", "sdks", "bin"))
+    added = pulumi.run(folder, "package", "add", str(plugin))
+    if added.returncode != 0 and any(code in added.output for code in NPM_UNREACHABLE):
+        unavailable(f"npm install could not reach the npm registry:\n{added.output[-2000:]}")
+    return AddedPackage(folder, plugin, added.check())
+
+
+@pytest.fixture(scope="module")
+def typescript_program(pulumi: Pulumi, typescript_sdk: AddedPackage, namespaces: set[str]) -> Program:
+    """examples/typescript through our Node.js language host and the kraft plugin, its cluster and ID from
+    the stack config (`kraft:cluster`, `kraft:clusterId`) as the remote Python program's."""
+    pulumi.run(typescript_sdk.folder, "stack", "init", STACK).check()
+    deployment = Deployment(pulumi, typescript_sdk.folder, STACK)
+    return deploy(namespaces, Program(deployment, "from-typescript", partial(configure, deployment)))
+
+
+PROGRAMS = {
+    "python program, remote component": "remote",
+    "examples/yaml": "yaml_program",
+    "examples/typescript, generated SDK": "typescript_program",
+}
 
 
 @pytest.fixture(params=PROGRAMS)
@@ -241,3 +290,18 @@ def differences(expected: Any, actual: Any, path: str = "") -> Iterator[str]:
             yield from differences(left, right, f"{path}[{index}]")
     elif expected != actual:
         yield f"{path}: {expected!r} != {actual!r}"
+
+
+def test_package_add_generates_links_and_builds_the_typescript_sdk(typescript_sdk: AddedPackage) -> None:
+    folder = typescript_sdk.folder
+    sdk = json.loads((folder / "sdks" / "kraft" / "package.json").read_text())
+    assert (sdk["name"], sdk["version"]) == ("@pulumi/kraft", "0.1.0")
+    assert sdk["pulumi"] == {"resource": True, "name": "kraft", "version": "0.1.0"}
+    assert (folder / "sdks" / "kraft" / "bin" / "index.js").is_file(), "the SDK's install script compiled it"
+    assert (folder / "sdks" / "kraft" / "bin" / "index.d.ts").is_file()
+    assert (folder / "node_modules" / "@pulumi" / "kraft").resolve() == (folder / "sdks" / "kraft").resolve()
+    manifest = json.loads((folder / "package.json").read_text())
+    assert manifest["dependencies"] == {"@pulumi/pulumi": "3.270.0", "@pulumi/kraft": "file:sdks/kraft"}
+    assert manifest["allowScripts"] == {"file:sdks/kraft": True}
+    assert yaml.safe_load((folder / "Pulumi.yaml").read_text())["packages"] == {"kraft": str(typescript_sdk.plugin)}
+    assert 'import * as kraft from "@pulumi/kraft";' in typescript_sdk.added.output
