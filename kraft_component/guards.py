@@ -5,11 +5,14 @@ record is compared with it. Every refusal names the key and the safe procedure.
 """
 
 import hashlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import naming
 from .quantity import parse_quantity
-from .spec import ClusterSpec, PoolSpec, QuorumMode
+from .quorum_mode import QuorumMode
+
+if TYPE_CHECKING:  # the record's provider compares records and never imports the spec's models
+    from .spec import ClusterSpec, PoolSpec
 
 Record = dict[str, Any]
 MODE_KEY = "kraft:cluster.quorum.mode"
@@ -23,12 +26,12 @@ def cluster_id_digest(cluster_id: str) -> str:
     return hashlib.sha256(cluster_id.encode()).hexdigest()
 
 
-def record(spec: ClusterSpec, cluster_id: str) -> Record:
+def record(spec: "ClusterSpec", cluster_id: str) -> Record:
     """The choices of this deployment that the next one must respect (no None values: the wire drops them)."""
     return {"clusterIdSha256": cluster_id_digest(cluster_id), **choices(spec)}
 
 
-def choices(spec: ClusterSpec) -> Record:
+def choices(spec: "ClusterSpec") -> Record:
     """The record without the cluster ID: all of it known from the spec alone, so that a preview checks it
     even while a generated cluster ID is still unknown."""
     return {
@@ -69,7 +72,7 @@ def choices(spec: ClusterSpec) -> Record:
     }
 
 
-def managed(spec: ClusterSpec) -> Record:
+def managed(spec: "ClusterSpec") -> Record:
     """What this deployment declares and kraft therefore owns: its users, and its topics with their config keys."""
     return {
         "users": sorted(user.name for user in spec.users),
@@ -91,7 +94,7 @@ def ever_managed(previous: Record | None, current: Record) -> Record:
     }
 
 
-def _volume_records(pool: PoolSpec) -> list[Record]:
+def _volume_records(pool: "PoolSpec") -> list[Record]:
     """Each data volume in order (the first holds the metadata log), with the key that configures it."""
     return [
         {

@@ -7,6 +7,7 @@ metric the way Prometheus expects: snake_case with the unit as suffix (`_seconds
 `_total` (the agent adds it), milliseconds turned into seconds. Only the MBeans the rules read are queried.
 """
 
+import functools
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -253,8 +254,9 @@ def exposed_names() -> frozenset[str]:
     return frozenset(rule.exposed_name for rule in RULES)
 
 
+@functools.cache
 def exporter_config() -> str:
-    """The JMX exporter's configuration file."""
+    """The JMX exporter's configuration file (made once: the ConfigMap and every pool's checksum hold it)."""
     config = {
         "lowercaseOutputName": False,
         "lowercaseOutputLabelNames": False,

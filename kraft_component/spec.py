@@ -25,6 +25,7 @@ from pydantic.alias_generators import to_camel
 from . import naming
 from .kafka_release import supported_versions, topic_setting_problem
 from .quantity import QUANTITY, parse_quantity, quantity_text
+from .quorum_mode import QuorumMode as QuorumMode  # noqa: PLC0414 (re-exported: the spec's vocabulary)
 
 KAFKA_VERSIONS = supported_versions()  # one per extracted ConfigDef data file (data/kafka/<version>.json)
 DEFAULT_KAFKA_VERSION = "4.4.0"
@@ -116,17 +117,6 @@ class Profile(StrEnum):
 
     PRODUCTION = "production"
     DEVELOPMENT = "development"
-
-
-class QuorumMode(StrEnum):
-    """How controllers find the quorum, fixed when the cluster is formatted.
-
-    static: `controller.quorum.voters` lists every voter; the controller count can never change.
-    dynamic (KIP-853): `controller.quorum.bootstrap.servers`; voters are added and removed at run time.
-    """
-
-    STATIC = "static"
-    DYNAMIC = "dynamic"
 
 
 class Protocol(StrEnum):

@@ -1,10 +1,15 @@
 """Dangerous changes between two deployments are refused with the key and the safe procedure."""
 
+import json
+import subprocess
+import sys
 from typing import Any
 
 import pytest
+from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.output import Unknown
 
+import kraft_component
 from kraft_component import KraftCluster, KraftClusterArgs
 from kraft_component.evaluation import evaluate
 from kraft_component.guards import record, refusals
@@ -411,3 +416,48 @@ def test_the_provider_compares_volumes_as_they_arrive_on_the_wire() -> None:
     shrunk = whole_numbers_as_floats(record(parse_spec(jbod(DATA, FAST | {"size": "1Gi"})), CLUSTER_ID))
     reasons = [failure.reason.split(": ")[0] for failure in GuardProvider().check(previous, shrunk).failures]
     assert reasons == [f"{KEY}.storage.volumes[1]", f"{KEY}.storage.volumes[1].size"]  # its template and its size
+
+
+# --- the provider's process --------------------------------------------------------------------------------
+
+# What the engine's dynamic-provider process would otherwise import with kraft_component: none of it is needed
+# to check a record, and each would add to every preview's start-up.
+HEAVY_MODULES = (
+    "pulumi_kubernetes",
+    "pulumi_random",
+    "pulumi_tls",
+    "pydantic",
+    "kraft_component.spec",
+    "kraft_component.component",
+)
+
+UNPICKLE_AND_CHECK = """
+import base64, json, sys
+import dill
+provider = dill.loads(base64.b64decode(sys.argv[1]))
+previous, current = json.loads(sys.argv[2]), json.loads(sys.argv[3])
+reasons = [failure.reason for failure in provider.check(previous, current).failures]
+print(json.dumps({"reasons": reasons, "modules": sorted(sys.modules)}))
+"""
+
+
+def test_the_provider_process_checks_a_record_without_importing_the_component() -> None:
+    """The provider as the SDK serializes it into the record's inputs, unpickled in a fresh interpreter as
+    the engine's pulumi-resource-pulumi-python does: it refuses a shrink, and imports only what checking needs."""
+    previous = whole_numbers_as_floats(record(parse_spec(pools()), CLUSTER_ID))
+    shrunk = whole_numbers_as_floats(record(parse_spec(pools(brokers=2)), CLUSTER_ID))
+    arguments = [serialize_provider(GuardProvider()), json.dumps(previous), json.dumps(shrunk)]
+    ran = subprocess.run(
+        [sys.executable, "-c", UNPICKLE_AND_CHECK, *arguments], capture_output=True, text=True, check=True, timeout=60
+    )
+    result = json.loads(ran.stdout)
+    assert [reason.split(": ")[0] for reason in result["reasons"]] == ["kraft:cluster.pools[1].replicas"]
+    assert "kraft_component.record" in result["modules"]
+    assert [module for module in HEAVY_MODULES if module in result["modules"]] == []
+
+
+def test_the_public_names_import_on_first_use() -> None:
+    assert all(getattr(kraft_component, name) is not None for name in kraft_component.__all__)
+    assert kraft_component.KraftCluster is KraftCluster
+    with pytest.raises(AttributeError, match="no attribute 'KraftClustr'"):
+        kraft_component.KraftClustr  # noqa: B018
